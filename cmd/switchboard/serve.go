@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/conversation"
+	"github.com/switchboard-voice/switchboard/internal/config"
+	"github.com/switchboard-voice/switchboard/internal/demobackend"
+	"github.com/switchboard-voice/switchboard/internal/metrics"
+	"github.com/switchboard-voice/switchboard/nlu/dialog"
+	"github.com/switchboard-voice/switchboard/nlu/openai"
+	"github.com/switchboard-voice/switchboard/store"
+	"github.com/switchboard-voice/switchboard/store/open"
+	"github.com/switchboard-voice/switchboard/web"
+)
+
+func init() {
+	register(&command{name: "serve", summary: "run the Switchboard server", run: runServe})
+}
+
+func configFlag(fs interface {
+	String(name, value, usage string) *string
+}) *string {
+	return fs.String("config", "", "config file (default: switchboard.yaml if present, else embedded defaults)")
+}
+
+// loadConfig reads the named config, or switchboard.yaml when present.
+func loadConfig(path string) (config.Config, error) {
+	if path == "" {
+		if _, err := os.Stat("switchboard.yaml"); err == nil {
+			path = "switchboard.yaml"
+		}
+	}
+	return config.Load(path)
+}
+
+func newLogger(e *env, cfg config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// openStore opens the configured store, creating the data folder.
+func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
+	if cfg.Database.Driver == "sqlite" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("data_dir: %w", err)
+		}
+	}
+	return open.Open(ctx, cfg.Database.Driver, cfg.Database.DSN)
+}
+
+// llmOption returns the dialogue option for LLM mode, or nil when no model
+// is configured.
+func llmOption(cfg config.Config) (dialog.Option, error) {
+	if cfg.LLM.Model == "" {
+		return nil, nil
+	}
+	l, err := openai.New(openai.Config{
+		BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
+		FirstTokenTimeout: cfg.LLM.FirstTokenTimeout, Timeout: cfg.LLM.Timeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("llm: %w", err)
+	}
+	return dialog.WithLLM(l, cfg.LLM.Timeout), nil
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flags(e, "serve", "", `
+Run the Switchboard server: the HTTP API (/v1), /metrics, /healthz and
+/readyz, and the demo backend under /demo. With no config file it runs on
+embedded defaults: SQLite under ./data, bots from ./bots.`)
+	cfgPath := configFlag(fs)
+	listen := fs.String("listen", "", "override http.listen")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if *listen != "" {
+		os.Setenv("SWITCHBOARD_HTTP_LISTEN", *listen)
+	}
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e, cfg)
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opts := []dialog.Option{dialog.WithWebhookBase(cfg.Webhooks.BaseURL), dialog.WithLogger(log)}
+	if o, err := llmOption(cfg); err != nil {
+		return err
+	} else if o != nil {
+		opts = append(opts, o)
+	}
+	reg := conversation.NewRegistry(st, log, opts...)
+	mgr := conversation.New(reg, st, log)
+	m := metrics.New(func() float64 { return float64(mgr.Count()) })
+	mgr.OnTurn = func(bot string, r dialog.Reply) {
+		m.Turns.WithLabelValues(bot, r.Final(), r.Trace.Source).Inc()
+		m.TurnSeconds.WithLabelValues(bot).Observe(float64(r.Trace.Timings["total"]) / 1e6)
+		if r.Trace.LLMError != "" {
+			m.LLMFallbacks.WithLabelValues(bot).Inc()
+		}
+	}
+	var loaded atomic.Bool
+	extra := map[string]http.Handler{}
+	if cfg.DemoBackendEnabled() {
+		extra["/demo/"] = http.StripPrefix("/demo", demobackend.New(log.With("component", "demo-backend")))
+	}
+	api := web.New(web.Config{
+		Registry: reg, Sessions: mgr, Store: st, Metrics: m, Logger: log, Extra: extra,
+		Ready: func() error {
+			if !loaded.Load() {
+				return errors.New("loading bots")
+			}
+			return nil
+		},
+	})
+	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("http.listen: %w", err)
+	}
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) }}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	log.Info("listening", "url", base, "database", cfg.Database.Driver)
+
+	var names []string
+	for _, dir := range cfg.Bots.Dirs {
+		b, err := reg.LoadDir(ctx, dir)
+		if err != nil {
+			log.Error("bot not loaded", "dir", dir, "err", err)
+			continue
+		}
+		v := 0
+		if cfg.PublishOnStart() {
+			if v, _, err = reg.PublishIfChanged(ctx, b.Name); err != nil {
+				log.Error("bot not published", "bot", b.Name, "err", err)
+			}
+		}
+		// Train now so the first caller does not wait.
+		t0 := time.Now()
+		if _, err := reg.Engine(ctx, b.Name); err != nil {
+			log.Error("bot engine failed", "bot", b.Name, "err", err)
+			continue
+		}
+		log.Info("bot ready", "bot", b.Name, "version", v, "train", time.Since(t0).Round(time.Millisecond))
+		names = append(names, b.Name)
+	}
+	loaded.Store(true)
+	fmt.Fprintf(e.stdout, "switchboard %s serving on %s\n  API:     %s/v1/bots\n  health:  %s/healthz  %s/readyz\n  metrics: %s/metrics\n  bots:    %s\n",
+		version, base, base, base, base, base, strings.Join(names, ", "))
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests and flushing sessions")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if left := mgr.Flush(sctx); left > 0 {
+		log.Warn("sessions with unwritten turns at shutdown", "count", left)
+	}
+	return err
+}

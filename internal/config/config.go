@@ -1,0 +1,254 @@
+// Package config is Switchboard's configuration: one YAML file
+// (switchboard.yaml), defaults for everything so that no file at all runs on
+// the embedded defaults, environment overrides for secrets and DSNs, and
+// Validate, which names the bad key.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration of a switchboard server.
+type Config struct {
+	// DataDir holds the embedded database and other state. Default ./data.
+	DataDir string `yaml:"data_dir"`
+	// Log configures structured logging.
+	Log Log `yaml:"log"`
+	// HTTP configures the API server.
+	HTTP HTTP `yaml:"http"`
+	// Database configures the store.
+	Database Database `yaml:"database"`
+	// Bots says which bots to load.
+	Bots Bots `yaml:"bots"`
+	// Webhooks configures the HTTP calls flows make.
+	Webhooks Webhooks `yaml:"webhooks"`
+	// LLM configures the OpenAI-compatible chat endpoint for LLM mode.
+	LLM LLM `yaml:"llm"`
+	// DemoBackend serves fake accounts and parcels for the sample bots.
+	DemoBackend DemoBackend `yaml:"demo_backend"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level: debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format: text or json. Default text.
+	Format string `yaml:"format"`
+}
+
+// HTTP configures the HTTP server (API, /metrics, /healthz, /readyz).
+type HTTP struct {
+	// Listen is the address to listen on. Default 127.0.0.1:8080.
+	// Env: SWITCHBOARD_HTTP_LISTEN.
+	Listen string `yaml:"listen"`
+	// ShutdownTimeout bounds the graceful drain on the first signal.
+	// Default 10s.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Database configures the store.
+type Database struct {
+	// Driver: sqlite (embedded default) or postgres.
+	// Env: SWITCHBOARD_DATABASE_DRIVER.
+	Driver string `yaml:"driver"`
+	// DSN: for sqlite a file path (default <data_dir>/switchboard.db); for
+	// postgres a URL like postgres://user@host:5432/db.
+	// Env: SWITCHBOARD_DATABASE_DSN (preferred for secrets).
+	DSN string `yaml:"dsn"`
+}
+
+// Bots says which bot folders to load at start-up.
+type Bots struct {
+	// Dirs are bot folders (see bots/README.md). Default: bots/banking and
+	// bots/logistics-zh when they exist.
+	Dirs []string `yaml:"dirs"`
+	// PublishOnStart publishes a loaded bot as a new version when its
+	// definition differs from the active one. Default true.
+	PublishOnStart *bool `yaml:"publish_on_start"`
+}
+
+// Webhooks configures flow webhooks.
+type Webhooks struct {
+	// BaseURL resolves webhook URLs that start with "/". Default: the
+	// built-in demo backend (http://<http.listen>/demo) when enabled.
+	BaseURL string `yaml:"base_url"`
+}
+
+// LLM configures the OpenAI-compatible chat endpoint. LLM mode is used
+// only by bots that enable it, and only when a model is set.
+type LLM struct {
+	// BaseURL of the OpenAI-compatible API (ends in /v1).
+	// Default https://api.openai.com/v1. Env: OPENAI_BASE_URL.
+	BaseURL string `yaml:"base_url"`
+	// APIKey for the endpoint. Env: OPENAI_API_KEY (preferred).
+	APIKey string `yaml:"api_key"`
+	// Model name, e.g. gpt-4o-mini. Empty disables LLM mode.
+	// Env: SWITCHBOARD_LLM_MODEL.
+	Model string `yaml:"model"`
+	// FirstTokenTimeout: fall back to the embedded NLU when the first token
+	// takes longer. Default 2s.
+	FirstTokenTimeout time.Duration `yaml:"first_token_timeout"`
+	// Timeout for a whole LLM turn. Default 10s.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// DemoBackend configures the built-in fake backend.
+type DemoBackend struct {
+	// Enabled serves the demo backend under /demo. Default true.
+	Enabled *bool `yaml:"enabled"`
+}
+
+// Default returns the embedded-defaults configuration.
+func Default() Config {
+	t := true
+	return Config{
+		DataDir:     "./data",
+		Log:         Log{Level: "info", Format: "text"},
+		HTTP:        HTTP{Listen: "127.0.0.1:8080", ShutdownTimeout: 10 * time.Second},
+		Database:    Database{Driver: "sqlite"},
+		Bots:        Bots{PublishOnStart: &t},
+		LLM:         LLM{BaseURL: "https://api.openai.com/v1", FirstTokenTimeout: 2 * time.Second, Timeout: 10 * time.Second},
+		DemoBackend: DemoBackend{Enabled: &t},
+	}
+}
+
+// ErrInvalid is wrapped by every configuration error.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Load reads a config file over the defaults, applies environment
+// overrides and validates. An empty path means no file: defaults only.
+func Load(path string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w: %s", path, ErrInvalid, strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+	}
+	cfg.applyEnv(os.Getenv)
+	cfg.fill()
+	if err := cfg.Validate(); err != nil {
+		if path != "" {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) applyEnv(getenv func(string) string) {
+	set := func(dst *string, key string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.HTTP.Listen, "SWITCHBOARD_HTTP_LISTEN")
+	set(&c.Database.Driver, "SWITCHBOARD_DATABASE_DRIVER")
+	set(&c.Database.DSN, "SWITCHBOARD_DATABASE_DSN")
+	set(&c.LLM.APIKey, "OPENAI_API_KEY")
+	set(&c.LLM.BaseURL, "OPENAI_BASE_URL")
+	set(&c.LLM.Model, "SWITCHBOARD_LLM_MODEL")
+	set(&c.DataDir, "SWITCHBOARD_DATA_DIR")
+}
+
+// fill derives the defaults that depend on other fields.
+func (c *Config) fill() {
+	if c.Database.Driver == "sqlite" && c.Database.DSN == "" {
+		c.Database.DSN = filepath.Join(c.DataDir, "switchboard.db")
+	}
+	if c.Bots.Dirs == nil {
+		for _, d := range []string{"bots/banking", "bots/logistics-zh"} {
+			if st, err := os.Stat(d); err == nil && st.IsDir() {
+				c.Bots.Dirs = append(c.Bots.Dirs, d)
+			}
+		}
+	}
+	if c.Webhooks.BaseURL == "" && c.DemoBackendEnabled() {
+		c.Webhooks.BaseURL = "http://" + c.HTTP.Listen + "/demo"
+	}
+}
+
+// DemoBackendEnabled reports whether /demo is served.
+func (c *Config) DemoBackendEnabled() bool {
+	return c.DemoBackend.Enabled == nil || *c.DemoBackend.Enabled
+}
+
+// PublishOnStart reports whether loaded bots are published at start-up.
+func (c *Config) PublishOnStart() bool {
+	return c.Bots.PublishOnStart == nil || *c.Bots.PublishOnStart
+}
+
+// Validate checks every field and names the first bad key.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrInvalid, key, fmt.Sprintf(format, args...))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if c.DataDir == "" {
+		return bad("data_dir", "must not be empty")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		return bad("http.listen", "%q is not host:port: %v", c.HTTP.Listen, err)
+	}
+	if c.HTTP.ShutdownTimeout < 0 {
+		return bad("http.shutdown_timeout", "must not be negative")
+	}
+	switch c.Database.Driver {
+	case "sqlite":
+	case "postgres":
+		if c.Database.DSN == "" {
+			return bad("database.dsn", "is required for postgres (or set SWITCHBOARD_DATABASE_DSN)")
+		}
+		u, err := url.Parse(c.Database.DSN)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return bad("database.dsn", "must be a postgres:// URL")
+		}
+	default:
+		return bad("database.driver", "%q is not one of sqlite, postgres", c.Database.Driver)
+	}
+	for i, d := range c.Bots.Dirs {
+		if d == "" {
+			return bad(fmt.Sprintf("bots.dirs[%d]", i), "must not be empty")
+		}
+	}
+	if c.Webhooks.BaseURL != "" {
+		if u, err := url.Parse(c.Webhooks.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("webhooks.base_url", "%q must be an http(s) URL", c.Webhooks.BaseURL)
+		}
+	}
+	if u, err := url.Parse(c.LLM.BaseURL); c.LLM.Model != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return bad("llm.base_url", "%q must be an http(s) URL", c.LLM.BaseURL)
+	}
+	if c.LLM.FirstTokenTimeout <= 0 {
+		return bad("llm.first_token_timeout", "must be positive")
+	}
+	if c.LLM.Timeout < c.LLM.FirstTokenTimeout {
+		return bad("llm.timeout", "must be at least llm.first_token_timeout")
+	}
+	return nil
+}
