@@ -53,10 +53,10 @@ func ReadCSV(path string) ([]Example, error) {
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
+		if err != nil { // a *csv.ParseError, which names the line
 			return nil, fmt.Errorf("%w: %s: %w", ErrBadCSV, path, err)
 		}
+		line, _ := r.FieldPos(0)
 		if len(rec) <= max(ti, ci) {
 			return nil, fmt.Errorf("%w: %s:%d: %d fields, want at least %d", ErrBadCSV, path, line, len(rec), max(ti, ci)+1)
 		}

@@ -138,6 +138,8 @@ type vocabulary struct {
 	cfg   featureConfig
 	index map[uint64]int32
 	idf   []float32
+	// unseenIDF weighs features absent from the vocabulary in the norm.
+	unseenIDF float64
 }
 
 // fitVocabulary keeps the features of docs seen in at least cfg.minDF
@@ -158,6 +160,7 @@ func fitVocabulary(cfg featureConfig, docs [][]term) *vocabulary {
 	slices.Sort(hashes) // deterministic column order
 	v := &vocabulary{cfg: cfg, index: make(map[uint64]int32, len(hashes)), idf: make([]float32, len(hashes))}
 	nd := float64(len(docs))
+	v.unseenIDF = math.Log(1+nd) + 1
 	for i, h := range hashes {
 		v.index[h] = int32(i)
 		v.idf[i] = float32(math.Log((1+nd)/(1+float64(df[h]))) + 1)
@@ -177,6 +180,10 @@ func (v *vocabulary) vector(dst sparse, terms []term) sparse {
 	for _, t := range terms {
 		col, ok := v.index[t.hash]
 		if !ok {
+			// Unseen features count in the norm, with the IDF of df=0, so
+			// that a text made mostly of unknown words scores weakly.
+			w := (1 + math.Log(float64(t.count))) * v.unseenIDF
+			norm[t.block] += w * w
 			continue
 		}
 		w := (1 + math.Log(float64(t.count))) * float64(v.idf[col])

@@ -36,6 +36,7 @@ type Config struct {
 	Model string
 	// Temperature of sampling. Zero is not sent, leaving the endpoint's
 	// default; for near-greedy decoding use a small value such as 0.01.
+	// Leave it zero for reasoning models (o1, o3...), which reject it.
 	Temperature float32
 	// FirstTokenTimeout bounds the wait for the first streamed chunk,
 	// response headers included. Default DefaultFirstTokenTimeout.

@@ -319,10 +319,7 @@ func TestPlanTurnTimeout(t *testing.T) {
 	srv := openaitest.New(t)
 	srv.Enqueue(openaitest.Reply{Text: "a slow answer", ChunkDelay: time.Minute})
 	llm := newLLM(t, srv, func(c *openai.Config) { c.Timeout = 200 * time.Millisecond })
-	var got []string
-	req := planRequest()
-	req.OnText = func(d string) { got = append(got, d) }
-	_, err := llm.Plan(context.Background(), req)
+	_, err := llm.Plan(context.Background(), planRequest())
 	if !errors.Is(err, nlu.ErrLLMTimeout) || !strings.Contains(err.Error(), "turn") {
 		t.Fatalf("err = %v, want ErrLLMTimeout for the turn", err)
 	}

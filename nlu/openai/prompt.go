@@ -102,13 +102,18 @@ func systemPrompt(req *nlu.PlanRequest) string {
 		line("Answer questions only from these articles, with the answer tool and the id of the article you used. " +
 			"If they do not contain the answer, do not guess: clarify or hand off.")
 		for _, a := range req.Articles {
-			line("<article id=%q title=%q>\n%s\n</article>", a.ID, oneLine(a.Title), strings.TrimSpace(a.Body))
+			line("<article id=%q title=%q>\n%s\n</article>", a.ID, oneLine(a.Title), fence(a.Body))
 		}
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// fence keeps an article body from closing its <article> element early.
+func fence(body string) string {
+	return strings.ReplaceAll(strings.TrimSpace(body), "</article", "< /article")
+}
 
 // tools returns the five command tools. A tool whose enum would be empty
 // (no flows, no articles, no queues) is left out: an empty enum is not a

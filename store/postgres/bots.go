@@ -192,4 +192,3 @@ func (s *Store) Activate(ctx context.Context, bot string, version int) error {
 		return nil
 	})
 }
-
