@@ -112,9 +112,7 @@ func readShared(tb testing.TB, elem ...string) []Example {
 //
 //	go test -run 'TestBanking77$' -v ./nlu/
 func TestBanking77(t *testing.T) {
-	if testing.Short() {
-		t.Skip("full-size evaluation; skipped with -short")
-	}
+	skipFull(t)
 	all := readShared(t, "banking77", "train.csv")
 	train, test := SplitHoldout(all, 0.1, 1)
 	noTh, err := Evaluate(train, test, WithThreshold(-1))
@@ -143,9 +141,7 @@ func TestBanking77(t *testing.T) {
 
 // TestCLINC150 trains on clinc150/train.csv and tests on clinc150/val.csv.
 func TestCLINC150(t *testing.T) {
-	if testing.Short() {
-		t.Skip("full-size evaluation; skipped with -short")
-	}
+	skipFull(t)
 	train := readShared(t, "clinc150", "train.csv")
 	val := readShared(t, "clinc150", "val.csv")
 	rep, err := Evaluate(train, val)
@@ -165,9 +161,7 @@ func TestCLINC150(t *testing.T) {
 // honest check of that choice, it also picks the threshold on one half of
 // val and reports the other half with it.
 func TestTuneThreshold(t *testing.T) {
-	if testing.Short() {
-		t.Skip("full-size evaluation; skipped with -short")
-	}
+	skipFull(t)
 	train := readShared(t, "clinc150", "train.csv")
 	val := readShared(t, "clinc150", "val.csv")
 	c, err := Train(train)
@@ -266,4 +260,13 @@ func sharedPath(elem ...string) (string, error) {
 	}
 	_, err = os.Stat(p)
 	return p, err
+}
+
+// skipFull skips full-size evaluations with -short and under -race (where
+// they take minutes); TestBanking77Subset covers the data path there.
+func skipFull(t *testing.T) {
+	t.Helper()
+	if testing.Short() || raceEnabled {
+		t.Skip("full-size evaluation; skipped with -short and -race")
+	}
 }

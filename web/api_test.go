@@ -75,8 +75,8 @@ intents:
 flows:
   - name: balance
     steps:
-      - {id: ask, kind: ask, say: What is your account number?, slot: account, type: digits, validate: {length: 8}, next: look}
-      - {id: look, kind: webhook, webhook: {url: /accounts/balance, save: {balance: balance}}, next: tell}
+      - {id: ask, kind: ask, say: "What is your account number?", slot: account, type: digits, validate: {length: 8}, next: look}
+      - {id: look, kind: webhook, webhook: {url: /accounts/balance, save: {balance: account.balance}}, next: tell}
       - {id: tell, kind: say, say: "Your balance is {{balance}}."}
   - name: bye
     steps:
@@ -248,7 +248,13 @@ func TestBadInput(t *testing.T) {
 	if r := f.do(t, "POST", "/v1/sessions/"+id+"/messages", `{"text":""}`, 200); replyText(r) == "" {
 		t.Fatal("no reply to an empty utterance")
 	}
+	// Two turns not understood in a row (max_no_match 2) hand off.
+	if r := f.do(t, "GET", "/v1/sessions/"+id, "", 200); r["session"].(map[string]any)["outcome"] != "handed_off" {
+		t.Fatalf("session after two no-matches: %v", r)
+	}
+	id = f.do(t, "POST", "/v1/sessions", `{"bot":"tiny"}`, 201)["session_id"].(string)
 	f.do(t, "DELETE", "/v1/sessions/"+id, "", 204)
+	f.do(t, "DELETE", "/v1/sessions/"+id, "", 404)
 	s := f.do(t, "GET", "/v1/sessions/"+id, "", 200)
 	if s["session"].(map[string]any)["outcome"] != "abandoned" {
 		t.Fatalf("hung up session %v", s)

@@ -131,7 +131,7 @@ func TestChatLogisticsZH(t *testing.T) {
 	if turns[1].Intent != "track_parcel" || turns[1].Flow != "track_parcel" {
 		t.Errorf("turn 1: %+v", turns[1])
 	}
-	if !strings.Contains(turns[2].Reply, "SF1234567890") || !strings.Contains(turns[2].Reply, "运输中") {
+	if turns[2].Slots["waybill"] != "SF1234567890" || !strings.Contains(turns[2].Reply, "运输中") {
 		t.Errorf("turn 2: %+v", turns[2])
 	}
 	if turns[3].Intent != "shipping_fee" {

@@ -109,6 +109,10 @@ type Engine struct {
 	handoffZH  []string
 	maxNoMatch int
 	lang       string
+	// vocab holds every word (and Chinese character) of the examples: an
+	// utterance with none of them is out of scope whatever the classifier
+	// says, since a linear model gives some intent to anything.
+	vocab map[string]bool
 }
 
 // Option configures an Engine.
@@ -183,6 +187,17 @@ func New(bot *prompts.Bot, opts ...Option) (*Engine, error) {
 		e.clf = clf
 	}
 	e.threshold = e.clf.Threshold()
+	e.vocab = map[string]bool{}
+	for _, in := range bot.Intents {
+		if in.Name == "oos" {
+			continue
+		}
+		for _, x := range in.Examples {
+			for _, t := range tokens(x) {
+				e.vocab[t] = true
+			}
+		}
+	}
 	e.kb = NewKnowledge(bot.Knowledge)
 	for _, p := range append([]string{}, bot.Handoff.Phrases...) {
 		p = strings.ToLower(strings.TrimSpace(p))
@@ -398,6 +413,9 @@ func (c *Conversation) turn(ctx context.Context, r *Reply, text string, tooLong 
 	t0 := time.Now()
 	res := c.e.clf.Classify(text)
 	r.Trace.Timings["nlu"] = time.Since(t0).Microseconds()
+	if !c.e.knows(text) {
+		res.OOS, res.Intent = true, nlu.OOS
+	}
 	r.Trace.Intent, r.Trace.Confidence, r.Trace.Ranked = res.Intent, res.Confidence, res.Ranked
 	t0 = time.Now()
 	r.Trace.Entities = c.e.ext.Extract(text, time.Now())
@@ -418,6 +436,16 @@ func (c *Conversation) turn(ctx context.Context, r *Reply, text string, tooLong 
 		return
 	}
 	c.topLevel(ctx, r, text, res)
+}
+
+// knows reports whether text shares a word with the bot's examples.
+func (e *Engine) knows(text string) bool {
+	for _, t := range tokens(text) {
+		if e.vocab[t] {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Conversation) asksForHuman(text string) bool {

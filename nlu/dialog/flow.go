@@ -21,6 +21,11 @@ const maxStepsPerTurn = 64
 // answer the pending question is taken as a new request or an FAQ.
 const digressMin = 0.5
 
+// switchMin is the confidence above which an utterance that does not
+// answer the pending question abandons the flow for another one: leaving a
+// half-done task needs more certainty than answering a side question.
+const switchMin = 0.8
+
 // textDigressMin is the same for free-text slots, which accept anything.
 const textDigressMin = 0.85
 
@@ -184,7 +189,7 @@ func (c *Conversation) inFlow(ctx context.Context, r *Reply, text string, res nl
 			c.say(r, phrase(c.lang, "back_to"), true)
 			c.repeatQuestion(r)
 			return
-		case in.Flow != c.flow:
+		case in.Flow != c.flow && (res.Confidence >= switchMin || in.Handoff != ""):
 			c.flow, c.step = "", ""
 			c.doIntent(ctx, r, text, res.Intent)
 			return

@@ -42,12 +42,17 @@ var zhDayBlock = map[rune]bool{
 
 const dateLayout = "2006-01-02"
 
+var enWeekShift = map[string]int{"next": 1, "this": 0, "last": -1, "coming": 2, "previous": -1, "past": -1}
+
 // dates finds date entities.
 func (s *scan) dates() {
 	for i := 0; i < len(s.toks); {
-		if d, j, ok := s.dateAt(i); ok {
+		d, j, ok := s.dateAt(i)
+		if ok {
 			s.add(TypeDate, d.Format(dateLayout), i, j, 0, priDate)
-			i = j
+		}
+		if j > i {
+			i = j // an impossible date ("february 30th") is skipped whole
 			continue
 		}
 		i++
@@ -273,7 +278,7 @@ func (s *scan) enDate(i int) (time.Time, int, bool) {
 		}
 	case "next", "this", "last", "coming", "previous", "past":
 		k := i + 1
-		week := map[string]int{"next": 1, "this": 0, "last": -1, "coming": 2, "previous": -1, "past": -1}[w]
+		week := enWeekShift[w]
 		if w == "this" && s.word(k) == "coming" {
 			week = 2
 			k++

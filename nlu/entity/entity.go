@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"sort"
 	"time"
 )
 
@@ -202,20 +201,25 @@ func resolve(c []cand, n int) []Entity {
 	if len(c) == 0 {
 		return nil
 	}
-	sort.SliceStable(c, func(a, b int) bool {
-		la, lb := c[a].End-c[a].Start, c[b].End-c[b].Start
-		if la != lb {
-			return la > lb
+	idx := make([]int, len(c))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		x, y := &c[a], &c[b]
+		if la, lb := x.End-x.Start, y.End-y.Start; la != lb {
+			return lb - la
 		}
-		if c[a].pri != c[b].pri {
-			return c[a].pri > c[b].pri
+		if x.pri != y.pri {
+			return y.pri - x.pri
 		}
-		return c[a].Start < c[b].Start
+		return x.Start - y.Start
 	})
 	used := make([]uint64, n/64+1)
 	out := make([]Entity, 0, len(c))
 next:
-	for _, x := range c {
+	for _, i := range idx {
+		x := &c[i]
 		for p := x.Start; p < x.End; p++ {
 			if used[p/64]&(1<<(p%64)) != 0 {
 				continue next
@@ -226,7 +230,7 @@ next:
 		}
 		out = append(out, x.Entity)
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].Start < out[b].Start })
+	slices.SortFunc(out, func(a, b Entity) int { return a.Start - b.Start })
 	return out
 }
 
@@ -264,8 +268,9 @@ func (e *Extractor) Parse(typ, text string, now time.Time) (Entity, bool) {
 		return x, true
 	}
 	// Looser readings.
-	ls := newScan(text, now, true)
-	ls.toks = s.toks
+	lsv := *s
+	ls := &lsv
+	ls.loose, ls.out = true, nil
 	switch typ {
 	case TypePhone:
 		return ls.loosePhone()
@@ -290,7 +295,7 @@ func candEntities(c []cand) []Entity {
 	for i := range c {
 		out[i] = c[i].Entity
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Start < out[b].Start })
+	slices.SortStableFunc(out, func(a, b Entity) int { return a.Start - b.Start })
 	return out
 }
 

@@ -60,8 +60,13 @@ func (s *scan) emitMoney(i, j int, v float64, cur string) (int, bool) {
 	if v < 0 || math.IsInf(v, 0) || math.IsNaN(v) || j <= i {
 		return i, false
 	}
-	s.add(TypeMoney, strconv.FormatFloat(v, 'f', 2, 64)+" "+cur, i, j, v, priMoney)
+	s.add(TypeMoney, fmtMoney(v, cur), i, j, v, priMoney)
 	return j, true
+}
+
+// fmtMoney formats "350.00 CNY".
+func fmtMoney(v float64, cur string) string {
+	return strconv.FormatFloat(v, 'f', 2, 64) + " " + cur
 }
 
 // moneyAt recognizes an amount starting at token i.

@@ -3,7 +3,11 @@ package entity
 import (
 	"math"
 	"strconv"
+	"strings"
 )
+
+// zhSurnames are common surnames; a numeral right after one is a name.
+const zhSurnames = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 
 var enUnits = map[string]int{
 	"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -420,6 +424,9 @@ var oneNoise = map[string]bool{
 	"every": true, "some": true, "each": true, "another": true, "other": true,
 	"last": true, "first": true, "next": true, "right": true, "wrong": true,
 	"new": true, "old": true, "same": true, "someone": true, "anyone": true,
+	"second": true, "third": true, "fourth": true, "only": true, "big": true,
+	"small": true, "little": true, "good": true, "bad": true, "cheaper": true,
+	"cheap": true, "better": true, "first-class": true, "either": true, "neither": true,
 }
 
 // numbers finds number entities.
@@ -455,6 +462,10 @@ func (s *scan) zhNoise(i, j int) bool {
 	}
 	w := s.text[s.toks[i].start:s.toks[j-1].end]
 	if zhStop[w] {
+		return true
+	}
+	// A given name: "张三", "李四".
+	if j == i+1 && s.adj(i) && strings.ContainsRune(zhSurnames, s.han(i-1)) && !(s.adj(j) && s.han(j) != 0) {
 		return true
 	}
 	if s.adj(j) && s.han(j) != 0 && zhStop[w+s.toks[j].s] {

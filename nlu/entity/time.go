@@ -117,17 +117,12 @@ func (s *scan) ampm(k int) (int, int) {
 
 // dayPeriod reads "in the morning", "this afternoon", "tonight", "at night".
 func (s *scan) dayPeriod(k int) (int, int) {
-	for _, p := range []struct {
-		ws  []string
-		mer int
-	}{
-		{[]string{"in", "the", "morning"}, mAM}, {[]string{"this", "morning"}, mAM},
-		{[]string{"tomorrow", "morning"}, mAM}, {[]string{"in", "the", "afternoon"}, mPM},
-		{[]string{"this", "afternoon"}, mPM}, {[]string{"tomorrow", "afternoon"}, mPM},
-		{[]string{"in", "the", "evening"}, mPM}, {[]string{"this", "evening"}, mPM},
-		{[]string{"tomorrow", "evening"}, mPM}, {[]string{"at", "night"}, mPM},
-		{[]string{"tonight"}, mPM}, {[]string{"tomorrow", "night"}, mPM},
-	} {
+	switch s.word(k) {
+	case "in", "this", "tomorrow", "at", "tonight":
+	default:
+		return mNone, k
+	}
+	for _, p := range enPeriods {
 		if j, ok := s.words(k, p.ws...); ok {
 			if p.ws[0] == "tomorrow" || p.ws[0] == "tonight" {
 				// Leave the date word to the date recognizer.
@@ -137,6 +132,18 @@ func (s *scan) dayPeriod(k int) (int, int) {
 		}
 	}
 	return mNone, k
+}
+
+var enPeriods = []struct {
+	ws  []string
+	mer int
+}{
+	{[]string{"in", "the", "morning"}, mAM}, {[]string{"this", "morning"}, mAM},
+	{[]string{"tomorrow", "morning"}, mAM}, {[]string{"in", "the", "afternoon"}, mPM},
+	{[]string{"this", "afternoon"}, mPM}, {[]string{"tomorrow", "afternoon"}, mPM},
+	{[]string{"in", "the", "evening"}, mPM}, {[]string{"this", "evening"}, mPM},
+	{[]string{"tomorrow", "evening"}, mPM}, {[]string{"at", "night"}, mPM},
+	{[]string{"tonight"}, mPM}, {[]string{"tomorrow", "night"}, mPM},
 }
 
 // hourAt reads an hour 0-24 written as digits or English words.

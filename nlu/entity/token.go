@@ -140,16 +140,16 @@ const (
 
 // scan is the per-call state shared by recognizers.
 type scan struct {
-	text  string
-	toks  []token
-	loose bool // Parse fallback: accept weaker evidence
+	text   string
+	toks   []token
+	loose  bool // Parse fallback: accept weaker evidence
 	hasHan bool
-	out   []cand
-	today time.Time // midnight of the reference day
+	out    []cand
+	today  time.Time // midnight of the reference day
 }
 
 func newScan(text string, now time.Time, loose bool) *scan {
-	s := &scan{text: text, toks: tokenize(text), loose: loose,
+	s := &scan{text: text, toks: tokenize(text), loose: loose, out: make([]cand, 0, 8),
 		today: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())}
 	for i := range s.toks {
 		if s.toks[i].kind == tHan {
@@ -213,6 +213,9 @@ func (s *scan) adj(i int) bool {
 // hanSeq reports whether the adjacent Han characters from i spell w, and
 // returns the index after them.
 func (s *scan) hanSeq(i int, w string) (int, bool) {
+	if r0, _ := utf8.DecodeRuneInString(w); s.han(i) != r0 {
+		return i, false
+	}
 	j := i
 	for k, r := range w {
 		if s.han(j) != r || (k > 0 && !s.adj(j)) {

@@ -33,7 +33,8 @@ var enYesNo = buildEnYesNo(map[string][]string{
 	"": {
 		"not sure", "i'm not sure", "im not sure", "don't know", "dont know",
 		"do not know", "no idea", "make sure", "right now", "no matter", "no one",
-		"no longer", "it isn't", "don't mind", "do not mind",
+		"no longer", "it isn't", "don't mind", "do not mind", "i don't know",
+		"i dont know", "i do not know", "i'm not really sure",
 	},
 }, map[string]bool{"right": true, "fine": true, "good": true, "it is": true, "i do": true, "exactly": true, "wrong": true})
 
@@ -46,7 +47,11 @@ func buildEnYesNo(m map[string][]string, weak map[string]bool) map[string][]enPh
 		}
 	}
 	for w := range weak {
-		if _, ok := out[w]; !ok && !strings.Contains(w, " ") {
+		single := false
+		for _, p := range out[w] {
+			single = single || len(p.words) == 1
+		}
+		if !single && !strings.Contains(w, " ") {
 			val := "yes"
 			if w == "wrong" {
 				val = "no"
@@ -170,8 +175,18 @@ func (s *scan) enYesNoAt(i int) (int, bool) {
 	return i, false
 }
 
-func (s *scan) zhYesNoAt(i, lastEnd int) (int, bool) {
+// zhYesNoByFirst indexes zhYesNo by first character.
+var zhYesNoByFirst = func() map[rune][]zhPhrase {
+	m := map[rune][]zhPhrase{}
 	for _, p := range zhYesNo {
+		r, _ := utf8.DecodeRuneInString(p.w)
+		m[r] = append(m[r], p)
+	}
+	return m
+}()
+
+func (s *scan) zhYesNoAt(i, lastEnd int) (int, bool) {
+	for _, p := range zhYesNoByFirst[s.han(i)] {
 		j, ok := s.hanSeq(i, p.w)
 		if !ok {
 			continue
@@ -186,11 +201,16 @@ func (s *scan) zhYesNoAt(i, lastEnd int) (int, bool) {
 		if next == '吗' || next == '么' || next == '麽' {
 			return j + 1, true // a question, not an answer
 		}
-		if p.val == "yes" && !s.loose {
+		if p.val == "yes" {
 			if i != lastEnd && s.adj(i) && s.han(i-1) != 0 && !strings.ContainsRune(zhParticles, s.han(i-1)) {
 				continue
 			}
 			if p.n == 1 && next != 0 && strings.ContainsRune(zhAfterBlock[[]rune(p.w)[0]], next) {
+				continue
+			}
+			// A lone 是 is usually the copula ("是明天"): only answer-like
+			// followers keep it a yes.
+			if p.w == "是" && next != 0 && !strings.ContainsRune("的啊呀吧嘛哈嗯是对好我", next) {
 				continue
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/internal/check"
@@ -43,7 +44,7 @@ func scanBot(row pgx.Row) (store.Bot, error) {
 // Bot returns a bot's record, or store.ErrNotFound.
 func (s *Store) Bot(ctx context.Context, name string) (store.Bot, error) {
 	var b store.Bot
-	err := s.read(ctx, "get bot "+name, func(ctx context.Context, c conn) error {
+	err := s.read(ctx, "get bot "+name, func(ctx context.Context, c *pgxpool.Conn) error {
 		var err error
 		b, err = scanBot(c.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE name = $1`, name))
 		return err
@@ -57,7 +58,7 @@ func (s *Store) Bot(ctx context.Context, name string) (store.Bot, error) {
 // Bots lists all bots by name.
 func (s *Store) Bots(ctx context.Context) ([]store.Bot, error) {
 	var out []store.Bot
-	err := s.read(ctx, "list bots", func(ctx context.Context, c conn) error {
+	err := s.read(ctx, "list bots", func(ctx context.Context, c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT `+botColumns+` FROM bots ORDER BY name`)
 		if err != nil {
 			return err
@@ -130,7 +131,7 @@ func (s *Store) Version(ctx context.Context, bot string, version int) (store.Bot
 		return store.BotVersion{}, s.fail(op, err)
 	}
 	var v store.BotVersion
-	err := s.read(ctx, op, func(ctx context.Context, c conn) error {
+	err := s.read(ctx, op, func(ctx context.Context, c *pgxpool.Conn) error {
 		var err error
 		v, err = scanVersion(c.QueryRow(ctx,
 			`SELECT `+versionColumns+` FROM bot_versions WHERE bot = $1 AND version = $2`, bot, version))
@@ -146,7 +147,7 @@ func (s *Store) Version(ctx context.Context, bot string, version int) (store.Bot
 // store.ErrNotFound for an unknown bot.
 func (s *Store) Versions(ctx context.Context, bot string) ([]store.BotVersion, error) {
 	var out []store.BotVersion
-	err := s.read(ctx, "list versions of bot "+bot, func(ctx context.Context, c conn) error {
+	err := s.read(ctx, "list versions of bot "+bot, func(ctx context.Context, c *pgxpool.Conn) error {
 		var n int
 		if err := c.QueryRow(ctx, `SELECT count(*) FROM bots WHERE name = $1`, bot).Scan(&n); err != nil {
 			return err

@@ -1,5 +1,6 @@
 // Package postgres is the PostgreSQL backend of store.Store, for Switchboard
-// clusters (several nodes sharing one database), on pgx.
+// clusters (several nodes sharing one database), on pgx and its pgxpool
+// connection pool.
 //
 // Tables live in the first schema of the connection's search_path, so one
 // database can hold several stores (a schema each): add
@@ -10,6 +11,12 @@
 // most twice; when the database stays away, or the connection broke while
 // a COMMIT was in flight (its outcome is unknown), the call returns
 // store.ErrUnavailable.
+//
+// The pool pings a connection that sat idle for more than a second before
+// lending it, and checks its idle connections in the background; the
+// DSN's pool_* settings (pool_max_conn_lifetime, pool_max_conn_idle_time,
+// pool_health_check_period, ...) tune it, except the maximum size, which is
+// WithMaxConns.
 package postgres
 
 import (
@@ -17,12 +24,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/internal/check"
@@ -38,7 +47,7 @@ type config struct {
 }
 
 // WithMaxConns sets how many connections the store opens at most
-// (default 8).
+// (default 8, whatever the DSN's pool_max_conns says).
 func WithMaxConns(n int) Option {
 	return func(c *config) { c.maxConns = n }
 }
@@ -51,7 +60,7 @@ func WithConnConfig(f func(*pgx.ConnConfig)) Option {
 
 // Store is a store.Store on a PostgreSQL database.
 type Store struct {
-	pool   *pool
+	pool   *pgxpool.Pool
 	closed atomic.Bool
 	now    func() time.Time
 }
@@ -73,15 +82,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if cfg.maxConns < 1 {
 		return nil, fmt.Errorf("store: open postgres: %w: max conns %d", store.ErrInvalid, cfg.maxConns)
 	}
-	cc, err := pgx.ParseConfig(dsn)
+	pc, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// The parse error may quote the DSN and its password; do not wrap it.
 		return nil, fmt.Errorf("store: open postgres: %w: cannot parse the DSN", store.ErrInvalid)
 	}
+	if cfg.maxConns > math.MaxInt32 {
+		cfg.maxConns = math.MaxInt32
+	}
+	pc.MaxConns = int32(cfg.maxConns)
+	cc := pc.ConnConfig
 	if cfg.conn != nil {
+		// Once, here: the pool copies the result for every connection.
 		cfg.conn(cc)
 	}
-	s := &Store{pool: newPool(cc, cfg.maxConns), now: time.Now}
+	p, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	s := &Store{pool: p, now: time.Now}
 	where := fmt.Sprintf("open postgres %s@%s:%d/%s", cc.User, cc.Host, cc.Port, cc.Database)
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
@@ -96,16 +115,17 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	return s.read(ctx, "ping", func(ctx context.Context, c conn) error {
+	return s.read(ctx, "ping", func(ctx context.Context, c *pgxpool.Conn) error {
 		return c.Ping(ctx)
 	})
 }
 
-// Close closes the connections. Later calls return store.ErrUnavailable;
-// closing twice is harmless.
+// Close closes the connections, after waiting for the calls in progress
+// to give theirs back. Later calls return store.ErrUnavailable; closing
+// twice is harmless.
 func (s *Store) Close() error {
 	if !s.closed.Swap(true) {
-		s.pool.close()
+		s.pool.Close()
 	}
 	return nil
 }
@@ -171,7 +191,7 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 
 // read runs fn on a pooled connection, again on a new one if the
 // connection was lost.
-func (s *Store) read(ctx context.Context, op string, fn func(context.Context, conn) error) error {
+func (s *Store) read(ctx context.Context, op string, fn func(context.Context, *pgxpool.Conn) error) error {
 	var err error
 	for try := 1; ; try++ {
 		err = s.once(ctx, fn)
@@ -196,7 +216,7 @@ func (e commitError) Unwrap() error { return e.err }
 // before the COMMIT, the server has rolled the transaction back and it runs
 // again on a new connection; fn must reset whatever it collects.
 func (s *Store) write(ctx context.Context, op string, fn func(context.Context, pgx.Tx) error) error {
-	return s.read(ctx, op, func(ctx context.Context, c conn) error {
+	return s.read(ctx, op, func(ctx context.Context, c *pgxpool.Conn) error {
 		tx, err := c.Begin(ctx)
 		if err != nil {
 			return err
@@ -212,26 +232,31 @@ func (s *Store) write(ctx context.Context, op string, fn func(context.Context, p
 	})
 }
 
-func (s *Store) once(ctx context.Context, fn func(context.Context, conn) error) error {
+// once runs fn on a pooled connection. The pool destroys the connection on
+// release if it broke or was left inside a transaction.
+func (s *Store) once(ctx context.Context, fn func(context.Context, *pgxpool.Conn) error) error {
 	if s.closed.Load() {
 		return fmt.Errorf("%w: store is closed", store.ErrUnavailable)
 	}
-	c, err := s.pool.acquire(ctx)
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
+		// After a concurrent Close this is puddle.ErrClosedPool, which
+		// kind maps to ErrUnavailable and retry refuses.
 		return err
 	}
-	defer s.pool.release(c)
+	defer c.Release()
 	return fn(ctx, c)
 }
 
 // retry reports whether a failed call may run again, and if so drops the
-// pooled connections, which the server probably dropped too.
+// pooled connections, which the server probably dropped too (those in use
+// are closed when released).
 func (s *Store) retry(ctx context.Context, err error) bool {
 	var ce commitError
 	if ctx.Err() != nil || s.closed.Load() || errors.As(err, &ce) || !connLost(err) {
 		return false
 	}
-	s.pool.reset()
+	s.pool.Reset()
 	return true
 }
 
@@ -253,8 +278,7 @@ func connLost(err error) bool {
 	var ce *pgconn.ConnectError
 	var ne net.Error
 	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, errPoolClosed)
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 
 // fail names the operation and maps err to the store's sentinel errors.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/internal/check"
@@ -55,7 +56,7 @@ func scanSession(row pgx.Row) (store.Session, error) {
 // Session returns a session, or store.ErrNotFound.
 func (s *Store) Session(ctx context.Context, id string) (store.Session, error) {
 	var ses store.Session
-	err := s.read(ctx, "get session "+id, func(ctx context.Context, c conn) error {
+	err := s.read(ctx, "get session "+id, func(ctx context.Context, c *pgxpool.Conn) error {
 		var err error
 		ses, err = scanSession(c.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
 		return err
@@ -94,7 +95,7 @@ func (s *Store) Sessions(ctx context.Context, f store.SessionFilter) ([]store.Se
 	}
 	q += " ORDER BY started_at DESC, id DESC LIMIT " + arg(limit)
 	var out []store.Session
-	err = s.read(ctx, op, func(ctx context.Context, c conn) error {
+	err = s.read(ctx, op, func(ctx context.Context, c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, q, args...)
 		if err != nil {
 			return err
@@ -202,7 +203,7 @@ func (s *Store) AppendTurns(ctx context.Context, sessionID string, turns ...stor
 // unknown session.
 func (s *Store) Turns(ctx context.Context, sessionID string) ([]store.Turn, error) {
 	var out []store.Turn
-	err := s.read(ctx, "list turns of session "+sessionID, func(ctx context.Context, c conn) error {
+	err := s.read(ctx, "list turns of session "+sessionID, func(ctx context.Context, c *pgxpool.Conn) error {
 		var n int
 		if err := c.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE id = $1`, sessionID).Scan(&n); err != nil {
 			return err

@@ -1,0 +1,5 @@
+//go:build race
+
+package entity
+
+const raceEnabled = true
