@@ -587,14 +587,16 @@ func (c *Conversation) end(r *Reply, text, outcome string) {
 	c.flow, c.step = "", ""
 }
 
-// summary is an extractive summary for the agent who takes a handoff.
+// summary is an extractive summary for the agent who takes a handoff, in
+// the conversation's language.
 func (c *Conversation) summary(reason string) string {
 	var b strings.Builder
+	p := func(key string, arg any) { fmt.Fprintf(&b, phrase(c.lang, key), arg) }
 	if c.info.CallerID != "" {
-		fmt.Fprintf(&b, "Caller %s. ", c.info.CallerID)
+		p("sum_caller", c.info.CallerID)
 	}
 	if len(c.intents) > 0 {
-		fmt.Fprintf(&b, "Asked about: %s. ", strings.Join(uniq(c.intents), ", "))
+		p("sum_asked", strings.Join(uniq(c.intents), ", "))
 	}
 	if len(c.slots) > 0 {
 		keys := sortedKeys(c.slots)
@@ -602,7 +604,7 @@ func (c *Conversation) summary(reason string) string {
 		for i, k := range keys {
 			parts[i] = k + "=" + c.slots[k]
 		}
-		fmt.Fprintf(&b, "Collected: %s. ", strings.Join(parts, ", "))
+		p("sum_collected", strings.Join(parts, ", "))
 	}
 	var last []string
 	for i := len(c.history) - 1; i >= 0 && len(last) < 2; i-- {
@@ -614,8 +616,8 @@ func (c *Conversation) summary(reason string) string {
 		last = append(last, v)
 	}
 	if len(last) > 0 {
-		fmt.Fprintf(&b, "Caller said: %q. ", strings.Join(last, " / "))
+		p("sum_said", strings.Join(last, " / "))
 	}
-	fmt.Fprintf(&b, "Handoff reason: %s.", reason)
+	p("sum_reason", reason)
 	return b.String()
 }
