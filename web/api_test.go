@@ -88,7 +88,7 @@ type apiFixture struct {
 	st  *sqlite.Store
 }
 
-func newAPI(t *testing.T) *apiFixture {
+func newAPI(t testing.TB) *apiFixture {
 	t.Helper()
 	ctx := context.Background()
 	backend := httptest.NewServer(demobackend.New(nil))
@@ -106,7 +106,7 @@ func newAPI(t *testing.T) *apiFixture {
 	return &apiFixture{srv: srv, st: st}
 }
 
-func (f *apiFixture) do(t *testing.T, method, path, body string, wantCode int) map[string]any {
+func (f *apiFixture) do(t testing.TB, method, path, body string, wantCode int) map[string]any {
 	t.Helper()
 	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
 	resp, err := http.DefaultClient.Do(req)

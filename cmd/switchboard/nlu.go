@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/nlu"
@@ -21,9 +23,16 @@ Work with the embedded intent classifier.
       train on the first CSV (text,category), classify every row of the
       second and print accuracy, macro-F1 and, when the label oos is present,
       in-scope accuracy and out-of-scope recall and precision; plus training
-      seconds and classification latency p50/p99.`)
+      seconds and classification latency p50/p99.
+
+  split --in FILE --holdout 0.1 --seed 1 --train OUT --test OUT
+      split a CSV into a stratified training part and a held-out part, to
+      measure on data the classifier was not tuned on.`)
 	if err := parse(e, fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 && fs.Arg(0) == "split" {
+		return nluSplit(e, fs.Args()[1:])
 	}
 	if fs.NArg() == 0 || fs.Arg(0) != "eval" {
 		fs.Usage()
@@ -84,3 +93,52 @@ Work with the embedded intent classifier.
 }
 
 func micros(us float64) time.Duration { return time.Duration(us * float64(time.Microsecond)) }
+
+func nluSplit(e *env, args []string) error {
+	fs := flags(e, "nlu split", "", "Split a text,category CSV into stratified train and held-out files.")
+	in := fs.String("in", "", "input CSV (text,category)")
+	frac := fs.Float64("holdout", 0.1, "fraction held out (0 < f < 1)")
+	seed := fs.Int64("seed", 1, "random seed")
+	trainOut := fs.String("train", "", "output CSV for the training part")
+	testOut := fs.String("test", "", "output CSV for the held-out part")
+	if err := parse(e, fs, args); err != nil {
+		return err
+	}
+	if *in == "" || *trainOut == "" || *testOut == "" || *frac <= 0 || *frac >= 1 {
+		fs.Usage()
+		return errUsage
+	}
+	ex, err := nlu.ReadCSV(*in)
+	if err != nil {
+		return err
+	}
+	tr, te := nlu.SplitHoldout(ex, *frac, *seed)
+	for _, out := range []struct {
+		path string
+		ex   []nlu.Example
+	}{{*trainOut, tr}, {*testOut, te}} {
+		if err := writeExamples(out.path, out.ex); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s: %d examples -> %s (%d), %s (%d)\n", *in, len(ex), *trainOut, len(tr), *testOut, len(te))
+	return nil
+}
+
+func writeExamples(path string, ex []nlu.Example) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"text", "category"})
+	for _, x := range ex {
+		_ = w.Write([]string{x.Text, x.Intent})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
