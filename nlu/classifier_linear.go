@@ -12,7 +12,6 @@ type linearConfig struct {
 	c       float64 // SVM cost: larger fits the training data more tightly
 	eps     float64 // stopping tolerance on the projected gradient
 	maxIter int     // epochs per class, at most
-	posW    float64 // cost multiplier of the positive examples (0 means 1)
 }
 
 var defaultLinear = linearConfig{c: 1, eps: 0.1, maxIter: 200}
@@ -114,11 +113,7 @@ func packLinear(ws [][]float32, bias []float64, nfeat int) *linearModel {
 func solveDual(w []float64, xs []sparse, sq []float64, labels []int, c int, cfg linearConfig, rng *rand.Rand) {
 	n := len(xs)
 	nb := len(w) - 1
-	diagN := 0.5 / cfg.c
-	diagP := diagN
-	if cfg.posW > 0 {
-		diagP = 0.5 / (cfg.c * cfg.posW)
-	}
+	diag := 0.5 / cfg.c
 	alpha := make([]float64, n)
 	index := make([]int, n)
 	y := make([]float64, n)
@@ -143,10 +138,6 @@ func solveDual(w []float64, xs []sparse, sq []float64, labels []int, c int, cfg 
 			g := w[nb]
 			for e, f := range x.idx {
 				g += w[f] * float64(x.val[e])
-			}
-			diag := diagN
-			if y[i] > 0 {
-				diag = diagP
 			}
 			g = y[i]*g - 1 + alpha[i]*diag
 			pg := 0.0

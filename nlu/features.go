@@ -13,8 +13,6 @@ type featureConfig struct {
 	cjkMaxN    int     // CJK character n-grams 1..cjkMaxN over runs of CJK
 	charWeight float64 // weight of the character block against the word block
 	minDF      int     // features seen in fewer training texts are dropped
-	xMinN      int     // char n-grams xMinN..xMaxN across word boundaries (0: none)
-	xMaxN      int
 }
 
 var defaultFeatures = featureConfig{
@@ -32,7 +30,6 @@ const (
 	nsWord = iota + 1
 	nsChar
 	nsCJK
-	nsCross
 )
 
 const (
@@ -114,36 +111,6 @@ func (fc *featureConfig) terms(sc *scratch, text string) []term {
 			h0 := hashStart(nsChar, n)
 			for j := 0; j+n <= len(rs); j++ {
 				sc.char = append(sc.char, hashRunes(h0, rs[j:j+n]))
-			}
-		}
-	}
-	if fc.xMinN > 0 && len(toks) > 1 {
-		// char n-grams of the whole text, spanning word boundaries; only
-		// those that do span one (the others are char_wb n-grams already).
-		rs := append(sc.runes[:0], ' ')
-		for i, t := range toks {
-			if i > 0 {
-				rs = append(rs, ' ')
-			}
-			for _, r := range t.text {
-				rs = append(rs, r)
-			}
-		}
-		rs = append(rs, ' ')
-		sc.runes = rs
-		for n := fc.xMinN; n <= fc.xMaxN && n <= len(rs); n++ {
-			h0 := hashStart(nsCross, n)
-			for j := 0; j+n <= len(rs); j++ {
-				inner := false
-				for _, r := range rs[j+1 : j+n-1] {
-					if r == ' ' {
-						inner = true
-						break
-					}
-				}
-				if inner {
-					sc.char = append(sc.char, hashRunes(h0, rs[j:j+n]))
-				}
 			}
 		}
 	}

@@ -111,7 +111,7 @@ func newBackend(t *testing.T) *backend {
 	return b
 }
 
-func newEngine(t *testing.T, def string, opts ...Option) *Engine {
+func newEngine(t testing.TB, def string, opts ...Option) *Engine {
 	t.Helper()
 	b, err := prompts.Parse("test.yaml", []byte(def))
 	if err != nil {
@@ -388,14 +388,7 @@ func TestChinese(t *testing.T) {
 }
 
 func BenchmarkTurn(b *testing.B) {
-	bot, err := prompts.Parse("test.yaml", []byte(testBot))
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := New(bot)
-	if err != nil {
-		b.Fatal(err)
-	}
+	e := newEngine(b, testBot)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -407,14 +400,7 @@ func BenchmarkTurn(b *testing.B) {
 }
 
 func FuzzTurn(f *testing.F) {
-	bot, err := prompts.Parse("test.yaml", []byte(testBot))
-	if err != nil {
-		f.Fatal(err)
-	}
-	e, err := New(bot)
-	if err != nil {
-		f.Fatal(err)
-	}
+	e := newEngine(f, testBot)
 	for _, s := range []string{"balance", "12345678", "", "\xff", "block my card 1234", "转人工"} {
 		f.Add(s)
 	}
