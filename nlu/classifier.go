@@ -39,8 +39,8 @@ type Example struct {
 
 // Prediction is one intent with its calibrated probability.
 type Prediction struct {
-	Intent     string
-	Confidence float64
+	Intent     string  `json:"intent"`
+	Confidence float64 `json:"confidence"`
 }
 
 // Result is what Classify says about an utterance.
