@@ -21,13 +21,13 @@ apt_install() {
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  if ! as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/switchboard-apt.log 2>&1; then
+  if ! as_root apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >/tmp/switchboard-apt.log 2>&1; then
     if [ -z "$APT_UPDATED" ]; then
       say "running apt-get update first"
       as_root apt-get update -q >>/tmp/switchboard-apt.log 2>&1 || true
       APT_UPDATED=1
     fi
-    as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/switchboard-apt.log 2>&1 \
+    as_root apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >>/tmp/switchboard-apt.log 2>&1 \
       || { tail -20 /tmp/switchboard-apt.log >&2; die "could not install ${missing[*]} (log: /tmp/switchboard-apt.log)"; }
   fi
 }

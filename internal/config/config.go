@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -37,7 +38,117 @@ type Config struct {
 	LLM LLM `yaml:"llm"`
 	// DemoBackend serves fake accounts and parcels for the sample bots.
 	DemoBackend DemoBackend `yaml:"demo_backend"`
+	// SIP configures the SIP endpoint (trunks, SIP phones).
+	SIP SIP `yaml:"sip"`
+	// WebRTC configures browser calls (/whip and the /phone page).
+	WebRTC WebRTC `yaml:"webrtc"`
+	// Dialplan routes calls to applications, first match wins.
+	Dialplan []Route `yaml:"dialplan"`
+	// Recording records calls as stereo WAV files.
+	Recording Recording `yaml:"recording"`
 }
+
+// SIP configures the SIP endpoint.
+type SIP struct {
+	// Enabled starts the SIP endpoint. Default true.
+	Enabled *bool `yaml:"enabled"`
+	// Listen lists transports and addresses. Default UDP and TCP on
+	// 127.0.0.1:5060.
+	Listen []SIPListener `yaml:"listen"`
+	// PublicIP is the address put in SDP and Contact headers (default: the
+	// first listen address).
+	PublicIP string `yaml:"public_ip"`
+	// MaxCalls bounds concurrent calls; beyond it calls get 486 Busy Here.
+	// Default 500.
+	MaxCalls int `yaml:"max_calls"`
+	// RTPTimeout tears a call down with BYE when no RTP arrives for this
+	// long. Default 30s.
+	RTPTimeout time.Duration `yaml:"rtp_timeout"`
+	// RTPPorts is the UDP port range for RTP (even ports) and RTCP.
+	// Default 20000-29999.
+	RTPPorts PortRange `yaml:"rtp_ports"`
+	// Trunk is the optional outbound trunk.
+	Trunk *Trunk `yaml:"trunk"`
+}
+
+// SIPListener is one SIP transport.
+type SIPListener struct {
+	// Transport: udp, tcp or tls.
+	Transport string `yaml:"transport"`
+	// Addr is host:port.
+	Addr string `yaml:"addr"`
+	// CertFile and KeyFile are required for tls.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+}
+
+// PortRange is an inclusive range of ports.
+type PortRange struct {
+	Min int `yaml:"min"`
+	Max int `yaml:"max"`
+}
+
+// Trunk is an outbound SIP trunk.
+type Trunk struct {
+	// Host is host[:port] of the trunk.
+	Host string `yaml:"host"`
+	// Transport: udp (default), tcp or tls.
+	Transport string `yaml:"transport"`
+	// Username and Password for digest authentication.
+	// Env: SWITCHBOARD_SIP_TRUNK_PASSWORD (preferred for the password).
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// Register sends REGISTER to the trunk and keeps it refreshed.
+	Register bool `yaml:"register"`
+	// RegisterExpiry requested. Default 300s.
+	RegisterExpiry time.Duration `yaml:"register_expiry"`
+}
+
+// WebRTC configures browser calls.
+type WebRTC struct {
+	// Enabled serves /whip and /phone. Default true.
+	Enabled *bool `yaml:"enabled"`
+	// ICEServers are STUN/TURN servers given to both ends.
+	ICEServers []ICEServer `yaml:"ice_servers"`
+	// UDPPorts restricts the ICE UDP ports (0-0: any).
+	UDPPorts PortRange `yaml:"udp_ports"`
+	// NAT1To1IPs are public addresses to advertise as host candidates.
+	NAT1To1IPs []string `yaml:"nat_1to1_ips"`
+}
+
+// ICEServer is one STUN or TURN server.
+type ICEServer struct {
+	URLs       []string `yaml:"urls"`
+	Username   string   `yaml:"username"`
+	Credential string   `yaml:"credential"`
+}
+
+// Route sends calls to an application.
+type Route struct {
+	// To is a regular expression matched against the whole called number
+	// or SIP user ("echo", "^400\\d+$"). Empty matches anything.
+	To string `yaml:"to"`
+	// From optionally matches the caller the same way.
+	From string `yaml:"from"`
+	// App is the application: echo or playback.
+	App string `yaml:"app"`
+	// File is the WAV file for playback.
+	File string `yaml:"file"`
+}
+
+// Recording configures call recording.
+type Recording struct {
+	// Enabled records every call.
+	Enabled bool `yaml:"enabled"`
+	// Dir for the WAV files. Default <data_dir>/recordings.
+	Dir string `yaml:"dir"`
+}
+
+// SIPEnabled reports whether the SIP endpoint runs.
+func (c *Config) SIPEnabled() bool { return c.SIP.Enabled == nil || *c.SIP.Enabled }
+
+// WebRTCEnabled reports whether browser calls are served.
+func (c *Config) WebRTCEnabled() bool { return c.WebRTC.Enabled == nil || *c.WebRTC.Enabled }
 
 // Log configures logging.
 type Log struct {
@@ -120,6 +231,12 @@ func Default() Config {
 		Bots:        Bots{PublishOnStart: &t},
 		LLM:         LLM{BaseURL: "https://api.openai.com/v1", FirstTokenTimeout: 2 * time.Second, Timeout: 10 * time.Second},
 		DemoBackend: DemoBackend{Enabled: &t},
+		SIP: SIP{
+			Listen:     []SIPListener{{Transport: "udp", Addr: "127.0.0.1:5060"}, {Transport: "tcp", Addr: "127.0.0.1:5060"}},
+			MaxCalls:   500,
+			RTPTimeout: 30 * time.Second,
+			RTPPorts:   PortRange{Min: 20000, Max: 29999},
+		},
 	}
 }
 
@@ -165,6 +282,9 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.LLM.BaseURL, "OPENAI_BASE_URL")
 	set(&c.LLM.Model, "SWITCHBOARD_LLM_MODEL")
 	set(&c.DataDir, "SWITCHBOARD_DATA_DIR")
+	if c.SIP.Trunk != nil {
+		set(&c.SIP.Trunk.Password, "SWITCHBOARD_SIP_TRUNK_PASSWORD")
+	}
 }
 
 // fill derives the defaults that depend on other fields.
@@ -178,6 +298,15 @@ func (c *Config) fill() {
 				c.Bots.Dirs = append(c.Bots.Dirs, d)
 			}
 		}
+	}
+	if c.Dialplan == nil {
+		c.Dialplan = []Route{{To: "", App: "echo"}}
+	}
+	if c.Recording.Dir == "" {
+		c.Recording.Dir = filepath.Join(c.DataDir, "recordings")
+	}
+	if c.SIP.Trunk != nil && c.SIP.Trunk.RegisterExpiry == 0 {
+		c.SIP.Trunk.RegisterExpiry = 300 * time.Second
 	}
 	if c.Webhooks.BaseURL == "" && c.DemoBackendEnabled() {
 		c.Webhooks.BaseURL = "http://" + c.HTTP.Listen + "/demo"
@@ -244,11 +373,88 @@ func (c *Config) Validate() error {
 	if u, err := url.Parse(c.LLM.BaseURL); c.LLM.Model != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return bad("llm.base_url", "%q must be an http(s) URL", c.LLM.BaseURL)
 	}
+	if err := c.validateMedia(bad); err != nil {
+		return err
+	}
 	if c.LLM.FirstTokenTimeout <= 0 {
 		return bad("llm.first_token_timeout", "must be positive")
 	}
 	if c.LLM.Timeout < c.LLM.FirstTokenTimeout {
 		return bad("llm.timeout", "must be at least llm.first_token_timeout")
+	}
+	return nil
+}
+
+func (c *Config) validateMedia(bad func(key, format string, args ...any) error) error {
+	if c.SIPEnabled() {
+		if len(c.SIP.Listen) == 0 {
+			return bad("sip.listen", "needs at least one transport (or set sip.enabled: false)")
+		}
+		for i, l := range c.SIP.Listen {
+			key := fmt.Sprintf("sip.listen[%d]", i)
+			switch l.Transport {
+			case "udp", "tcp":
+			case "tls":
+				if l.CertFile == "" || l.KeyFile == "" {
+					return bad(key+".cert_file", "tls needs cert_file and key_file")
+				}
+			default:
+				return bad(key+".transport", "%q is not one of udp, tcp, tls", l.Transport)
+			}
+			if _, _, err := net.SplitHostPort(l.Addr); err != nil {
+				return bad(key+".addr", "%q is not host:port", l.Addr)
+			}
+		}
+		if c.SIP.PublicIP != "" && net.ParseIP(c.SIP.PublicIP) == nil {
+			return bad("sip.public_ip", "%q is not an IP address", c.SIP.PublicIP)
+		}
+		if c.SIP.MaxCalls <= 0 {
+			return bad("sip.max_calls", "must be positive")
+		}
+		if c.SIP.RTPTimeout <= 0 {
+			return bad("sip.rtp_timeout", "must be positive")
+		}
+		if r := c.SIP.RTPPorts; r.Min < 1024 || r.Max > 65535 || r.Min+1 >= r.Max {
+			return bad("sip.rtp_ports", "%d-%d must be a range of at least two ports within 1024-65535", r.Min, r.Max)
+		}
+		if t := c.SIP.Trunk; t != nil {
+			if t.Host == "" {
+				return bad("sip.trunk.host", "is required")
+			}
+			if t.Transport != "" && t.Transport != "udp" && t.Transport != "tcp" && t.Transport != "tls" {
+				return bad("sip.trunk.transport", "%q is not one of udp, tcp, tls", t.Transport)
+			}
+		}
+	}
+	if r := c.WebRTC.UDPPorts; (r.Min != 0 || r.Max != 0) && (r.Min < 1024 || r.Max > 65535 || r.Min > r.Max) {
+		return bad("webrtc.udp_ports", "%d-%d is not a port range within 1024-65535", r.Min, r.Max)
+	}
+	for i, ip := range c.WebRTC.NAT1To1IPs {
+		if net.ParseIP(ip) == nil {
+			return bad(fmt.Sprintf("webrtc.nat_1to1_ips[%d]", i), "%q is not an IP address", ip)
+		}
+	}
+	for i, s := range c.WebRTC.ICEServers {
+		if len(s.URLs) == 0 {
+			return bad(fmt.Sprintf("webrtc.ice_servers[%d].urls", i), "is required")
+		}
+	}
+	for i, r := range c.Dialplan {
+		key := fmt.Sprintf("dialplan[%d]", i)
+		for _, re := range []struct{ k, v string }{{"to", r.To}, {"from", r.From}} {
+			if _, err := regexp.Compile(re.v); err != nil {
+				return bad(key+"."+re.k, "bad regular expression: %v", err)
+			}
+		}
+		switch r.App {
+		case "echo":
+		case "playback":
+			if r.File == "" {
+				return bad(key+".file", "playback needs a WAV file")
+			}
+		default:
+			return bad(key+".app", "%q is not one of echo, playback", r.App)
+		}
 	}
 	return nil
 }
