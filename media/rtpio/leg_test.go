@@ -1,0 +1,353 @@
+package rtpio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/rtcp"
+
+	"github.com/switchboard-voice/switchboard/media"
+)
+
+type legFixture struct {
+	leg  *Leg
+	peer *peer
+	rec  *recorder
+	pool *Pool
+	byes *atomic.Int32
+}
+
+func newTestLeg(t *testing.T, cfg LegConfig, opts ...Option) *legFixture {
+	t.Helper()
+	pool := testPool(t)
+	ep, err := pool.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := NewSession(ep, 8000, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := newPeer(t, ep.Addr())
+	sess.SetRemote(pr.addr(), pr.rtcpAddr())
+	codec, _ := media.NewCodec("PCMU")
+	byes := new(atomic.Int32)
+	if cfg.Hangup == nil {
+		cfg.Hangup = func(context.Context) error { byes.Add(1); return nil }
+	}
+	if cfg.Info.ID == "" {
+		cfg.Info.ID = t.Name()
+	}
+	leg := NewLeg(sess, codec, cfg)
+	rec := &recorder{}
+	leg.Attach(rec)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		leg.Hangup(ctx)
+	})
+	return &legFixture{leg: leg, peer: pr, rec: rec, pool: pool, byes: byes}
+}
+
+// sendTone sends n PCMU packets of a tone at 20 ms intervals.
+func (f *legFixture) sendTone(n int, amp float64) {
+	c, _ := media.NewCodec("PCMU")
+	for i := range n {
+		payload, _ := c.Encode(nil, tone(160, i*160, amp))
+		f.peer.send(f.peer.packet(0, i == 0, payload))
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func energy(s []int16) (e int64) {
+	for _, v := range s {
+		e += int64(v) * int64(v)
+	}
+	return e / int64(max(1, len(s)))
+}
+
+func TestLegInfo(t *testing.T) {
+	f := newTestLeg(t, LegConfig{Info: media.LegInfo{ID: "call-1", From: "100", To: "200"}})
+	info := f.leg.Info()
+	want := media.LegInfo{ID: "call-1", Kind: "sip", From: "100", To: "200", Codec: "PCMU", Rate: 8000, Remote: f.peer.addr().String()}
+	if info != want {
+		t.Fatalf("Info %+v, want %+v", info, want)
+	}
+}
+
+func TestLegReceive(t *testing.T) {
+	f := newTestLeg(t, LegConfig{})
+	f.sendTone(25, 8000)
+	// A DTMF '7' of 100 ms on the same stream.
+	ev, _ := EventPayloads('7', 100*time.Millisecond, 8000)
+	ts := f.peer.ts
+	for i, b := range ev {
+		f.peer.ts = ts
+		f.peer.send(f.peer.packet(101, i == 0, b))
+	}
+	checkFor(t, 2*time.Second, func() error {
+		if _, d, _ := f.rec.snapshot(); len(d) != 1 {
+			return fmt.Errorf("%d digits", len(d))
+		}
+		return nil
+	})
+	frames, dtmf, _ := f.rec.snapshot()
+	if d := dtmf[0]; d.Digit != '7' || d.Duration != 100*time.Millisecond || d.InBand {
+		t.Errorf("DTMF %+v", d)
+	}
+	// 25 packets → 0.5 s; frames at 8 kHz, 20 ms apart, most with the tone.
+	loud := 0
+	for i, fr := range frames {
+		if fr.Rate != 8000 || len(fr.Samples) != 160 {
+			t.Fatalf("frame %d: rate %d, %d samples", i, fr.Rate, len(fr.Samples))
+		}
+		if i > 0 && fr.Timestamp <= frames[i-1].Timestamp {
+			t.Fatalf("frame %d: timestamp %v after %v", i, fr.Timestamp, frames[i-1].Timestamp)
+		}
+		if energy(fr.Samples) > 1e6 {
+			loud++
+		}
+	}
+	if loud < 20 {
+		t.Errorf("%d loud frames of %d, want at least 20", loud, len(frames))
+	}
+	// After the peer stops: concealment fades out to silence.
+	checkFor(t, 2*time.Second, func() error {
+		fr, _, _ := f.rec.snapshot()
+		if energy(fr[len(fr)-1].Samples) != 0 {
+			return errors.New("not silent yet")
+		}
+		return nil
+	})
+	st := f.leg.Stats()
+	if st.Concealed == 0 || st.PacketsIn != 32 || st.DTMFReceived != 1 {
+		t.Errorf("concealed %d in %d dtmf %d", st.Concealed, st.PacketsIn, st.DTMFReceived)
+	}
+}
+
+func TestLegRTPTimeout(t *testing.T) {
+	f := newTestLeg(t, LegConfig{RTPTimeout: 300 * time.Millisecond})
+	f.sendTone(10, 1000) // keeps the leg up for 200 ms
+	stopped := time.Now()
+	select {
+	case <-f.leg.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("leg did not time out")
+	}
+	if el := time.Since(stopped); el < 250*time.Millisecond {
+		t.Errorf("ended %v after the last packet, timeout is 300ms", el)
+	}
+	if !errors.Is(f.leg.Err(), media.ErrRTPTimeout) {
+		t.Fatalf("Err %v, want ErrRTPTimeout", f.leg.Err())
+	}
+	if _, _, closed := f.rec.snapshot(); closed != 1 {
+		t.Errorf("receiver closed %d times", closed)
+	}
+	if f.pool.InUse() != 0 {
+		t.Error("ports not released")
+	}
+	// The owner sends BYE through Hangup; Err stays the timeout.
+	if err := f.leg.Hangup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.byes.Load() != 1 || !errors.Is(f.leg.Err(), media.ErrRTPTimeout) {
+		t.Errorf("BYEs %d, Err %v", f.byes.Load(), f.leg.Err())
+	}
+	checkNoLeaks(t)
+}
+
+func TestLegHold(t *testing.T) {
+	t.Run("inactive: nothing sent, no timeout, RTCP flows", func(t *testing.T) {
+		f := newTestLeg(t, LegConfig{RTPTimeout: 200 * time.Millisecond}, WithRTCPInterval(100*time.Millisecond))
+		if got := readRTP(t, f.peer.rtp, 3, time.Second); len(got) != 3 {
+			t.Fatal("no RTP before hold")
+		}
+		f.leg.SetDirection(Inactive)
+		readRTP(t, f.peer.rtp, 10, 60*time.Millisecond) // in flight
+		if got := readRTP(t, f.peer.rtp, 1, 400*time.Millisecond); len(got) != 0 {
+			t.Fatal("RTP sent while inactive")
+		}
+		if err := f.leg.SendDTMF('1', 0); !errors.Is(err, ErrNotSending) {
+			t.Errorf("SendDTMF on hold: %v", err)
+		}
+		select {
+		case <-f.leg.Done():
+			t.Fatal("RTP timeout while inactive")
+		default:
+		}
+		if !readRTCP(t, f.peer.rtcp, 2*time.Second, func([]rtcp.Packet) bool { return true }) {
+			t.Error("no RTCP while inactive")
+		}
+		f.leg.SetDirection(SendRecv)
+		if got := readRTP(t, f.peer.rtp, 3, time.Second); len(got) != 3 {
+			t.Fatal("no RTP after resume")
+		}
+		// Receiving again: the timeout runs again.
+		select {
+		case <-f.leg.Done():
+		case <-time.After(3 * time.Second):
+			t.Fatal("no RTP timeout after resume")
+		}
+	})
+	t.Run("sendonly: received audio ignored", func(t *testing.T) {
+		f := newTestLeg(t, LegConfig{RTPTimeout: -1})
+		f.leg.SetDirection(SendOnly)
+		f.sendTone(15, 8000)
+		time.Sleep(60 * time.Millisecond)
+		frames, _, _ := f.rec.snapshot()
+		for i, fr := range frames {
+			if energy(fr.Samples) != 0 {
+				t.Fatalf("frame %d has audio while sendonly", i)
+			}
+		}
+		if len(frames) < 10 {
+			t.Fatalf("only %d frames: silence must keep flowing", len(frames))
+		}
+		if got := readRTP(t, f.peer.rtp, 3, time.Second); len(got) != 3 {
+			t.Fatal("no RTP sent while sendonly")
+		}
+		f.leg.SetDirection(SendRecv)
+		n := len(frames)
+		f.sendTone(15, 8000)
+		frames, _, _ = f.rec.snapshot()
+		loud := 0
+		for _, fr := range frames[n:] {
+			if energy(fr.Samples) > 1e6 {
+				loud++
+			}
+		}
+		if loud < 5 {
+			t.Fatalf("%d loud frames after resume", loud)
+		}
+	})
+}
+
+func TestLegSendDTMF(t *testing.T) {
+	f := newTestLeg(t, LegConfig{DTMFPayloadType: 96})
+	readRTP(t, f.peer.rtp, 1, time.Second)
+	if err := f.leg.SendDTMF('#', 40*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	var ev []recvd
+	for _, r := range readRTP(t, f.peer.rtp, 10, 2*time.Second) {
+		if r.PayloadType == 96 {
+			ev = append(ev, r)
+		}
+	}
+	// 40 ms: one packet, then the end three times.
+	if len(ev) != 4 || ev[0].Payload[0] != 11 || !ev[0].Marker || ev[3].Payload[1]&0x80 == 0 {
+		t.Fatalf("DTMF packets %+v", ev)
+	}
+}
+
+func TestLegHangup(t *testing.T) {
+	f := newTestLeg(t, LegConfig{})
+	f.leg.WriteFrame(media.Frame{Samples: tone(1600, 0, 5000), Rate: 8000})
+	f.sendTone(5, 1000)
+	if len(rtpioRoutines()) == 0 {
+		t.Fatal("no leg goroutines found: the leak check would see nothing")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.leg.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-f.leg.Done():
+	default:
+		t.Fatal("Done not closed after Hangup returned")
+	}
+	if f.leg.Err() != nil || f.byes.Load() != 1 {
+		t.Fatalf("Err %v BYEs %d", f.leg.Err(), f.byes.Load())
+	}
+	if err := f.leg.Hangup(ctx); err != nil || f.byes.Load() != 1 {
+		t.Fatalf("second Hangup: %v, BYEs %d", err, f.byes.Load())
+	}
+	if _, _, closed := f.rec.snapshot(); closed != 1 {
+		t.Errorf("receiver closed %d times", closed)
+	}
+	if f.pool.InUse() != 0 {
+		t.Error("ports not released")
+	}
+	if err := f.leg.WriteFrame(media.Frame{Samples: make([]int16, 160), Rate: 8000}); !errors.Is(err, media.ErrClosed) {
+		t.Errorf("WriteFrame after Hangup: %v", err)
+	}
+	late := &recorder{}
+	f.leg.Attach(late)
+	if _, _, closed := late.snapshot(); closed != 1 {
+		t.Error("receiver attached after the end not closed")
+	}
+	checkNoLeaks(t)
+}
+
+func TestLegEnd(t *testing.T) {
+	f := newTestLeg(t, LegConfig{})
+	f.leg.Attach(nil) // detached: frames dropped
+	f.sendTone(3, 1000)
+	f.leg.End(nil) // the far end sent BYE
+	if err := f.leg.Hangup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.byes.Load() != 0 {
+		t.Fatal("BYE sent for a call the far end ended")
+	}
+	if _, _, closed := f.rec.snapshot(); closed != 0 {
+		t.Error("detached receiver closed")
+	}
+
+	g := newTestLeg(t, LegConfig{Hangup: func(ctx context.Context) error { return errors.New("481") }})
+	sigErr := errors.New("transport failed")
+	g.leg.End(sigErr)
+	if !errors.Is(g.leg.Err(), sigErr) {
+		t.Fatalf("Err %v", g.leg.Err())
+	}
+	checkNoLeaks(t)
+}
+
+func TestLegNoCodec(t *testing.T) {
+	ep, err := testPool(t).Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, _ := NewSession(ep, 8000)
+	l := NewLeg(sess, nil, LegConfig{})
+	<-l.Done()
+	if !errors.Is(l.Err(), media.ErrNoCodec) {
+		t.Fatalf("Err %v", l.Err())
+	}
+	if err := l.WriteFrame(media.Frame{Rate: 8000}); !errors.Is(err, media.ErrClosed) {
+		t.Fatalf("WriteFrame: %v", err)
+	}
+	l.Hangup(context.Background())
+	checkNoLeaks(t)
+}
+
+func TestLegSetRemote(t *testing.T) {
+	f := newTestLeg(t, LegConfig{})
+	f.sendTone(2, 1000)
+	other := newPeer(t, f.leg.Session().LocalAddr())
+	f.leg.SetRemote(other.addr(), netip.AddrPort{})
+	if got := readRTP(t, other.rtp, 3, time.Second); len(got) != 3 {
+		t.Fatal("no RTP at the new address")
+	}
+	if f.leg.Info().Remote != other.addr().String() {
+		t.Errorf("Info().Remote %s", f.leg.Info().Remote)
+	}
+}
+
+func TestDirection(t *testing.T) {
+	for _, d := range []Direction{SendRecv, SendOnly, RecvOnly, Inactive} {
+		p, err := ParseDirection(d.String())
+		if err != nil || p != d {
+			t.Errorf("%v: %v %v", d, p, err)
+		}
+	}
+	if _, err := ParseDirection("sideways"); err == nil {
+		t.Error("bad direction parsed")
+	}
+}
