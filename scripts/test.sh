@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: install what is missing, then go vet, go test -race on every
 # package, with the PostgreSQL conformance suite against a real PostgreSQL 15
-# started under a temporary folder on a loopback port and stopped at the end.
+# started under a temporary folder on a loopback port and stopped at the end,
+# and the media tests against real peers (sipp, baresip, headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -10,6 +11,11 @@ say "using $(go version)"
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') 2>/dev/null || true)
 [ -z "$unformatted" ] || die "gofmt would change: $unformatted"
+
+# The real peers the tests call: sipp and baresip for SIP, Chromium for
+# WebRTC and the web pages.
+apt_install sip-tester baresip-core chromium
+export SWITCHBOARD_REQUIRE_BROWSER=1 SWITCHBOARD_REQUIRE_SIPP=1 SWITCHBOARD_REQUIRE_BARESIP=1
 
 say "go vet ./..."
 go vet ./...
