@@ -119,7 +119,12 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		}
 	}
 	var loaded atomic.Bool
-	extra := map[string]http.Handler{}
+	tel, err := startTelephony(ctx, cfg, m, log)
+	if err != nil {
+		return err
+	}
+	defer tel.stop()
+	extra := tel.routes
 	if cfg.DemoBackendEnabled() {
 		extra["/demo/"] = http.StripPrefix("/demo", demobackend.New(log.With("component", "demo-backend")))
 	}
@@ -167,6 +172,12 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	loaded.Store(true)
 	fmt.Fprintf(e.stdout, "switchboard %s serving on %s\n  API:     %s/v1/bots\n  health:  %s/healthz  %s/readyz\n  metrics: %s/metrics\n  bots:    %s\n",
 		version, base, base, base, base, base, strings.Join(names, ", "))
+	if tel.rtc != nil {
+		fmt.Fprintf(e.stdout, "  phone:   %s/phone (browser softphone; call \"echo\")\n", base)
+	}
+	for tr, a := range tel.SIPAddrs {
+		fmt.Fprintf(e.stdout, "  sip:     sip:echo@%s;transport=%s\n", a, tr)
+	}
 
 	select {
 	case err := <-errc:

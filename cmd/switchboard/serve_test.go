@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,7 +47,8 @@ func TestServeEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	cfg := filepath.Join(dir, "switchboard.yaml")
-	os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir: %s\nhttp: {listen: %q}\nbots: {dirs: [../../bots/logistics-zh]}\nlog: {level: warn}\n", filepath.Join(dir, "data"), addr)), 0o644)
+	os.WriteFile(cfg, []byte(fmt.Sprintf("data_dir: %s\nhttp: {listen: %q}\nbots: {dirs: [../../bots/logistics-zh]}\nlog: {level: warn}\n"+
+		"sip: {listen: [{transport: udp, addr: '127.0.0.1:0'}], rtp_ports: {min: 33000, max: 33999}}\n", filepath.Join(dir, "data"), addr)), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
@@ -82,6 +84,13 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("message: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The phone page is served, and a SIP call to echo completes.
+	resp, err = http.Get(base + "/phone")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/phone: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	sipCallEcho(t, out.String())
 	cancel() // first signal: graceful drain
 	select {
 	case code := <-done:
@@ -118,5 +127,30 @@ func TestServeBadConfig(t *testing.T) {
 	code, _, stderr := runCmd(t, "", "serve", "--config", cfg)
 	if code != 1 || !strings.Contains(stderr, "database.driver") {
 		t.Fatalf("%d %s", code, stderr)
+	}
+}
+
+// sipCallEcho calls the echo application with sipp's built-in uac
+// scenario at the SIP address serve printed.
+func sipCallEcho(t *testing.T, stdout string) {
+	t.Helper()
+	i := strings.Index(stdout, "sip:echo@")
+	if i < 0 {
+		t.Fatalf("serve printed no SIP address:\n%s", stdout)
+	}
+	addr := strings.TrimPrefix(strings.Fields(stdout[i:])[0], "sip:echo@")
+	addr = strings.Split(addr, ";")[0]
+	sipp, err := exec.LookPath("sipp")
+	if err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_SIPP") == "1" {
+			t.Fatal("sipp is required (SWITCHBOARD_REQUIRE_SIPP=1) but not installed")
+		}
+		t.Log("sipp not installed: SIP call not tested here")
+		return
+	}
+	cmd := exec.Command(sipp, addr, "-sn", "uac", "-s", "echo", "-i", "127.0.0.1", "-p", "0", "-m", "1", "-timeout", "20s", "-timeout_error", "-nostdin", "-d", "500")
+	cmd.Dir = t.TempDir()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sipp call to echo failed: %v\n%s", err, out)
 	}
 }

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"time"
+
+	pion "github.com/pion/webrtc/v4"
+
+	"github.com/switchboard-voice/switchboard/internal/config"
+	"github.com/switchboard-voice/switchboard/internal/metrics"
+	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/apps"
+	"github.com/switchboard-voice/switchboard/media/rtpio"
+	"github.com/switchboard-voice/switchboard/media/rtpmedia"
+	"github.com/switchboard-voice/switchboard/media/sip"
+	"github.com/switchboard-voice/switchboard/media/webrtc"
+	"github.com/switchboard-voice/switchboard/web/phone"
+)
+
+// telephony is the call side of the server: SIP, WebRTC and the dialplan.
+type telephony struct {
+	sip    *sip.Server
+	rtc    *webrtc.Server
+	routes map[string]http.Handler
+	// SIPAddrs are the bound SIP addresses by transport.
+	SIPAddrs map[string]netip.AddrPort
+	serve    chan error
+}
+
+// dialplan builds the configured routes.
+func dialplan(cfg config.Config, log *slog.Logger) (*apps.Dialplan, error) {
+	var routes []apps.Route
+	for i, r := range cfg.Dialplan {
+		var app media.Application
+		switch r.App {
+		case "echo":
+			app = apps.Echo(log, nil)
+		case "playback":
+			a, err := apps.Playback(r.File, log)
+			if err != nil {
+				return nil, fmt.Errorf("dialplan[%d].file: %w", i, err)
+			}
+			app = a
+		}
+		routes = append(routes, apps.Route{To: r.To, From: r.From, Name: r.App, App: app})
+	}
+	return apps.NewDialplan(routes)
+}
+
+// startTelephony starts the SIP endpoint (its Serve runs until ctx ends)
+// and the WebRTC server, and returns the HTTP handlers to mount.
+func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*telephony, error) {
+	dp, err := dialplan(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	t := &telephony{routes: map[string]http.Handler{}, SIPAddrs: map[string]netip.AddrPort{}}
+	if cfg.SIPEnabled() {
+		ip, err := rtpIP(cfg)
+		if err != nil {
+			return nil, err
+		}
+		coll := rtpio.NewCollector()
+		if err := m.Registry.Register(coll); err != nil {
+			return nil, err
+		}
+		rm, err := rtpmedia.New(rtpmedia.Config{IP: ip, MinPort: cfg.SIP.RTPPorts.Min, MaxPort: cfg.SIP.RTPPorts.Max, Collector: coll, Logger: log.With("component", "rtp")})
+		if err != nil {
+			return nil, fmt.Errorf("sip.rtp_ports: %w", err)
+		}
+		sc := sip.Config{PublicIP: cfg.SIP.PublicIP, MaxCalls: cfg.SIP.MaxCalls, RTPTimeout: cfg.SIP.RTPTimeout, UserAgent: "switchboard/" + version}
+		for _, l := range cfg.SIP.Listen {
+			sc.Listen = append(sc.Listen, sip.Listener{Transport: l.Transport, Addr: l.Addr, CertFile: l.CertFile, KeyFile: l.KeyFile})
+		}
+		if tr := cfg.SIP.Trunk; tr != nil {
+			sc.Trunk = &sip.Trunk{Host: tr.Host, Transport: tr.Transport, Username: tr.Username, Password: tr.Password, Register: tr.Register, RegisterExpiry: tr.RegisterExpiry}
+		}
+		t.sip, err = sip.NewServer(sc, rm, dp, log.With("component", "sip"))
+		if err != nil {
+			return nil, fmt.Errorf("sip: %w", err)
+		}
+		t.serve = make(chan error, 1)
+		go func() { t.serve <- t.sip.Serve(ctx) }()
+		for _, l := range cfg.SIP.Listen {
+			if a, ok := waitAddr(ctx, t.sip, l.Transport); ok {
+				t.SIPAddrs[l.Transport] = a
+			}
+		}
+	}
+	if cfg.WebRTCEnabled() {
+		wc := webrtc.Config{NAT1To1IPs: cfg.WebRTC.NAT1To1IPs, UDPPortMin: uint16(cfg.WebRTC.UDPPorts.Min), UDPPortMax: uint16(cfg.WebRTC.UDPPorts.Max)}
+		for _, s := range cfg.WebRTC.ICEServers {
+			wc.ICEServers = append(wc.ICEServers, pion.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+		}
+		if host, _, err := net.SplitHostPort(cfg.HTTP.Listen); err == nil {
+			if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || host == "localhost" {
+				wc.Loopback = true // a softphone on this machine
+			}
+		}
+		t.rtc, err = webrtc.NewServer(wc, dp, log.With("component", "webrtc"))
+		if err != nil {
+			return nil, fmt.Errorf("webrtc: %w", err)
+		}
+		t.routes["/whip/"] = t.rtc.Handler()
+		ph := phone.Handler()
+		t.routes["/phone"] = ph
+		t.routes["/phone/"] = ph
+	}
+	return t, nil
+}
+
+func waitAddr(ctx context.Context, s *sip.Server, transport string) (netip.AddrPort, bool) {
+	for i := 0; i < 200; i++ {
+		if a, ok := s.Addr(transport); ok && a.Port() != 0 {
+			return a, true
+		}
+		select {
+		case <-ctx.Done():
+			return netip.AddrPort{}, false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return netip.AddrPort{}, false
+}
+
+// rtpIP is the address RTP binds to: sip.public_ip, else the first SIP
+// listener's IP.
+func rtpIP(cfg config.Config) (netip.Addr, error) {
+	if cfg.SIP.PublicIP != "" {
+		return netip.ParseAddr(cfg.SIP.PublicIP)
+	}
+	host, _, err := net.SplitHostPort(cfg.SIP.Listen[0].Addr)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("sip.listen[0].addr: %w", err)
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.IsUnspecified() {
+		return netip.Addr{}, fmt.Errorf("sip.public_ip is required when sip.listen[0].addr is %q", cfg.SIP.Listen[0].Addr)
+	}
+	return ip, nil
+}
+
+// stop ends every call: WebRTC legs at once, SIP calls with BYE (Serve
+// returns once ctx is done and its calls have ended).
+func (t *telephony) stop() {
+	if t.rtc != nil {
+		_ = t.rtc.Close()
+	}
+	if t.serve != nil {
+		<-t.serve
+	}
+}
