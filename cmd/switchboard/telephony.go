@@ -47,6 +47,9 @@ func dialplan(cfg config.Config, log *slog.Logger) (*apps.Dialplan, error) {
 			}
 			app = a
 		}
+		if cfg.Recording.Enabled {
+			app = apps.Record(app, cfg.Recording.Dir, log.With("component", "recording"))
+		}
 		routes = append(routes, apps.Route{To: r.To, From: r.From, Name: r.App, App: app})
 	}
 	return apps.NewDialplan(routes)
