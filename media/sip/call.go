@@ -185,6 +185,12 @@ func (c *call) start(remote netip.AddrPort, ans sdp.Answer) error {
 
 // onInvite handles a new INVITE or a re-INVITE.
 func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	// RFC 3261 21.5.6: only SIP/2.0 is spoken here, in the request line and
+	// in the topmost Via.
+	if v := req.Via(); req.SipVersion != "SIP/2.0" || (v != nil && (v.ProtocolName != "SIP" || v.ProtocolVersion != "2.0")) {
+		s.respond(req, tx, 505, "Version Not Supported", nil)
+		return
+	}
 	if to := req.To(); to != nil {
 		if _, ok := to.Params.Get("tag"); ok {
 			c := s.findCall(req)
