@@ -1,0 +1,166 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// Result is what a run measured. Times are in milliseconds; the JSON keys
+// are stable for scripts.
+type Result struct {
+	// Target is the SIP address called; InProcess says Run started the
+	// answering side itself (and measured it).
+	Target    string `json:"target"`
+	InProcess bool   `json:"in_process"`
+	Codec     string `json:"codec"`
+	// Calls placed; Completed those that stayed up for the whole steady
+	// state; Failed the others, counted in Failures by SIP status ("404",
+	// "486"...) or by "timeout", "dropped" (ended early) and "error".
+	Calls     int            `json:"calls"`
+	Completed int            `json:"completed"`
+	Failed    int            `json:"failed"`
+	Failures  map[string]int `json:"failures,omitempty"`
+	// FirstError is the first failure's error, for diagnosis.
+	FirstError string `json:"first_error,omitempty"`
+	// RateCPS is the ramp rate; DurationS the steady state asked for.
+	RateCPS   float64 `json:"rate_cps"`
+	DurationS float64 `json:"duration_s"`
+	// Set-up time: INVITE sent (Server.Call) to the call answered (200 OK
+	// received, ACK sent, media started).
+	SetupP50Ms float64 `json:"setup_p50_ms"`
+	SetupP99Ms float64 `json:"setup_p99_ms"`
+	SetupMaxMs float64 `json:"setup_max_ms"`
+	// SteadyS is the measured window with every call up (0 when the ramp
+	// left none; then the process figures are 0).
+	SteadyS float64 `json:"steady_s"`
+	// CPUCores is process CPU seconds per second over the window;
+	// CPUPerCall is CPU milliseconds per call per second of call.
+	CPUCores   float64 `json:"cpu_cores"`
+	CPUPerCall float64 `json:"cpu_per_call_ms_per_s"`
+	// RunqueueWaitMsPerS is how long, per second, the process's threads
+	// were runnable but waiting for a CPU (Linux schedstat): high values
+	// mean the machine is short of CPU, whether from this process or from
+	// others sharing it.
+	RunqueueWaitMsPerS float64 `json:"runqueue_wait_ms_per_s"`
+	// HeapPerCallKB is the heap in use at full load (after a GC) minus
+	// the baseline, per call; GoroutinesPerCall likewise.
+	HeapPerCallKB     float64 `json:"heap_per_call_kb"`
+	GoroutinesPerCall float64 `json:"goroutines_per_call"`
+	// LateFramesPct is the share of frames the receivers had to conceal
+	// (audio missing at its playout time: late or lost), and LostPackets
+	// the RTP packets lost, over both sides' legs.
+	LateFramesPct float64 `json:"late_frames_pct"`
+	LostPackets   int64   `json:"lost_packets"`
+	// Send jitter of the answering side's pacers (the generator's with a
+	// Target): the median of the legs' p50, the 99th percentile of the
+	// legs' p99, and the worst lateness seen.
+	SendJitterP50Ms float64 `json:"send_jitter_p50_ms"`
+	SendJitterP99Ms float64 `json:"send_jitter_p99_ms"`
+	SendJitterMaxMs float64 `json:"send_jitter_max_ms"`
+	// Stalls counts the times the whole process ran late by more than
+	// 20 ms (a 10 ms watchdog ticker woke late), StallMaxMs the worst and
+	// StallList the first few, with when they ended.
+	Stalls     int     `json:"stalls"`
+	StallMaxMs float64 `json:"stall_max_ms"`
+	StallList  []Stall `json:"stall_list,omitempty"`
+	// EchoOK counts calls that heard their tone come back.
+	EchoOK int `json:"echo_ok"`
+	// Server (in-process only) and Generator are the per-side figures.
+	Server    *Side `json:"server,omitempty"`
+	Generator *Side `json:"generator"`
+	// Note says what the process figures include.
+	Note string `json:"note"`
+}
+
+// Side is the media figures of one side's legs, from rtpio.Stats.
+type Side struct {
+	Legs             int     `json:"legs"`
+	FramesOut        uint64  `json:"frames_out"`
+	Concealed        uint64  `json:"concealed"`
+	LateFramesPct    float64 `json:"late_frames_pct"`
+	LostPackets      int64   `json:"lost_packets"`
+	ReorderedPackets uint64  `json:"reordered_packets"`
+	PacketsIn        uint64  `json:"packets_in"`
+	PacketsOut       uint64  `json:"packets_out"`
+	Resyncs          uint64  `json:"resyncs"`
+	SendJitterP50Ms  float64 `json:"send_jitter_p50_ms"`
+	SendJitterP99Ms  float64 `json:"send_jitter_p99_ms"`
+	SendJitterMaxMs  float64 `json:"send_jitter_max_ms"`
+}
+
+// WriteTable writes r as a human-readable table.
+func (r Result) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, a...)...) }
+	where := r.Target
+	if r.InProcess {
+		where += " (in-process echo server)"
+	}
+	p("target", "%s", where)
+	p("calls", "%d placed, %d completed, %d failed%s", r.Calls, r.Completed, r.Failed, failures(r.Failures))
+	if r.FirstError != "" {
+		p("first error", "%s", r.FirstError)
+	}
+	p("ramp / steady", "%.0f cps, %.0f s asked, %.1f s measured", r.RateCPS, r.DurationS, r.SteadyS)
+	p("set-up", "p50 %.1f ms, p99 %.1f ms, max %.1f ms", r.SetupP50Ms, r.SetupP99Ms, r.SetupMaxMs)
+	p("cpu", "%.2f cores, %.3f ms per call per s", r.CPUCores, r.CPUPerCall)
+	p("run-queue wait", "%.1f ms per s (threads runnable, waiting for a CPU)", r.RunqueueWaitMsPerS)
+	p("heap per call", "%.1f KB", r.HeapPerCallKB)
+	p("goroutines per call", "%.1f", r.GoroutinesPerCall)
+	p("late frames", "%.3f %%", r.LateFramesPct)
+	p("lost packets", "%d", r.LostPackets)
+	p("send jitter", "p50 %.1f ms, p99 %.1f ms, max %.1f ms", r.SendJitterP50Ms, r.SendJitterP99Ms, r.SendJitterMaxMs)
+	p("process stalls", "%d over 20 ms, worst %.1f ms%s", r.Stalls, r.StallMaxMs, stallList(r.StallList))
+	p("echo ok", "%d of %d", r.EchoOK, r.Calls)
+	for _, s := range []struct {
+		name string
+		s    *Side
+	}{{"server legs", r.Server}, {"generator legs", r.Generator}} {
+		if s.s == nil {
+			continue
+		}
+		p(s.name, "%d legs, %d/%d frames concealed (%.3f %%), %d lost, send jitter p50 %.1f p99 %.1f max %.1f ms",
+			s.s.Legs, s.s.Concealed, s.s.FramesOut, s.s.LateFramesPct, s.s.LostPackets,
+			s.s.SendJitterP50Ms, s.s.SendJitterP99Ms, s.s.SendJitterMaxMs)
+	}
+	if r.Note != "" {
+		p("note", "%s", r.Note)
+	}
+	return tw.Flush()
+}
+
+func failures(f map[string]int) string {
+	if len(f) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" (")
+	for i, k := range slices.Sorted(maps.Keys(f)) {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s: %d", k, f[k])
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func stallList(s []Stall) string {
+	if len(s) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(" (at")
+	for i, st := range s[:min(len(s), 5)] {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %.1fs: %.0f ms", st.AtS, st.Ms)
+	}
+	b.WriteString(")")
+	return b.String()
+}

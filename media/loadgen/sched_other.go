@@ -1,0 +1,8 @@
+//go:build !linux
+
+package loadgen
+
+import "time"
+
+// runqueueWait is not measured on this platform.
+func runqueueWait() time.Duration { return 0 }
