@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pion "github.com/pion/webrtc/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/switchboard-voice/switchboard/internal/config"
 	"github.com/switchboard-voice/switchboard/internal/metrics"
@@ -87,6 +88,10 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		if err != nil {
 			return nil, fmt.Errorf("sip: %w", err)
 		}
+		srv := t.sip
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_sip_calls", Help: "SIP calls up now.",
+		}, func() float64 { return float64(srv.Calls()) }))
 		t.serve = make(chan error, 1)
 		go func() { t.serve <- t.sip.Serve(ctx) }()
 		for _, l := range cfg.SIP.Listen {
@@ -109,6 +114,10 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		if err != nil {
 			return nil, fmt.Errorf("webrtc: %w", err)
 		}
+		rtc := t.rtc
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "switchboard_webrtc_legs", Help: "WebRTC calls up now.",
+		}, func() float64 { return float64(rtc.Legs()) }))
 		t.routes["/whip/"] = t.rtc.Handler()
 		ph := phone.Handler()
 		t.routes["/phone"] = ph
