@@ -45,15 +45,23 @@
 //	})
 //	err := app.Serve(ctx, leg)
 //
-// The leg has three goroutines: a reader (packets to the jitter buffer and
-// the DTMF receiver), a playout clock (one decoded frame to the attached
-// media.Receiver every 20 ms, concealing gaps by repeating the last frame
-// and fading it out; DTMF to Receiver.OnDTMF from the same goroutine) and
-// the pacer. No RTP for LegConfig.RTPTimeout ends the leg with
+// A leg has one goroutine of its own, the reader (packets to the jitter
+// buffer and the DTMF receiver). Its 20 ms tick runs on a Clock shared by
+// every leg of the process (LegConfig.Clock to choose another): a few
+// workers, one per CPU, that wake on drift-free deadline schedules and tick
+// the legs in batches. Each tick sends one packet through the leg's pacer
+// and then plays out one decoded frame to the attached media.Receiver,
+// concealing gaps by repeating the last frame and fading it out, with DTMF
+// to Receiver.OnDTMF first. Legs are spread over 40 phases of the frame (at
+// two CPUs), so a batch is short and a packet leaves within a fraction of a
+// millisecond of its slot. Receivers run on the clock's goroutines: they
+// must return quickly (Stats.ReceiverMax watches them) and not call Hangup
+// or End. No RTP for LegConfig.RTPTimeout ends the leg with
 // media.ErrRTPTimeout; the owner then sends BYE with Hangup. End tells the
 // leg the far end hung up. SetDirection follows SDP hold (sendonly,
-// recvonly, inactive) and SetRemote a re-INVITE's new address. All
-// goroutines end, and the ports return to the pool, before Done closes.
+// recvonly, inactive) and SetRemote a re-INVITE's new address. The reader
+// ends, the leg leaves the clock, and the ports return to the pool, before
+// Done closes; the clock's workers end with its last leg.
 //
 // The jitter buffer and the DTMF receiver are small interfaces
 // (JitterBuffer, DTMFReceiver, DTMFSender) that media/jitter and media/dtmf

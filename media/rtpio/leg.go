@@ -18,6 +18,10 @@ import (
 // DefaultRTPTimeout ends a leg that received no RTP for this long.
 const DefaultRTPTimeout = 30 * time.Second
 
+// slowReceiver is how long a receiver may take over a frame before the
+// frame counts in Stats.SlowReceiver: legs share the clock's goroutines.
+const slowReceiver = 2 * time.Millisecond
+
 // payloadTypeCN is the static comfort-noise payload type (RFC 3389): it is
 // accepted and ignored (concealment plays silence).
 const payloadTypeCN = 13
@@ -89,6 +93,8 @@ type LegConfig struct {
 	// Collector, if set, reports the leg's figures while it lives and adds
 	// them to its totals when it ends.
 	Collector *Collector
+	// Clock ticks the leg (the process-wide clock if nil).
+	Clock *Clock
 }
 
 // Leg is a SIP call's media: a media.Leg over a Session. See the package
@@ -126,7 +132,17 @@ type Leg struct {
 	baseTS   uint32
 	haveBase bool
 
-	// Playout goroutine only.
+	// Clock ticks: tickMu is held during a tick of the leg; shutdown takes
+	// it to end the ticks.
+	tickMu     sync.Mutex
+	clk        *Clock
+	reg        clockReg
+	ticking    bool  // registered on clk and not shut down
+	started    bool  // ticked at least once
+	firstFrame int64 // the clock's frame number of the first tick
+	lastFrame  int64 // and of the last one
+
+	// Playout (clock ticks) only.
 	fifo     sampleRing
 	decBuf   []int16
 	out      []int16
@@ -135,7 +151,8 @@ type Leg struct {
 	hadAudio bool
 	dtmfOut  []media.DTMF
 
-	concealed, dtmfIn, badDTMF, framesOut atomic.Uint64
+	concealed, dtmfIn, badDTMF, framesOut, slowRecv atomic.Uint64
+	recvMax                                         atomic.Int64 // ns
 
 	stop       chan struct{} // closed to end the leg
 	stopOnce   sync.Once
@@ -165,9 +182,15 @@ func NewLeg(sess *Session, codec media.Codec, cfg LegConfig) *Leg {
 	if cfg.Collector != nil {
 		cfg.Collector.add(l)
 	}
-	l.pacer.start()
+	l.clk = cfg.Clock
+	if l.clk == nil {
+		l.clk = defaultClock
+	}
 	go l.read()
-	go l.run()
+	l.tickMu.Lock()
+	l.reg = l.clk.register(l)
+	l.ticking = true
+	l.tickMu.Unlock()
 	return l
 }
 
@@ -370,14 +393,38 @@ func (l *Leg) Err() error {
 }
 
 // finish records why the leg ends (the first reason wins) and starts the
-// teardown.
+// teardown. It does not block: a clock tick calls it on RTP timeout.
 func (l *Leg) finish(err error) {
 	l.stopOnce.Do(func() {
 		l.mu.Lock()
 		l.err = err
 		l.mu.Unlock()
 		close(l.stop)
+		go l.shutdown()
 	})
+}
+
+// shutdown takes the leg off its clock, releases everything and closes
+// Done. It runs on its own goroutine, started by finish, as the teardown
+// blocks (RTCP BYE, the reader, the receiver's Close).
+func (l *Leg) shutdown() {
+	defer close(l.done)
+	l.tickMu.Lock()
+	l.ticking = false // waits for a tick in progress; no more after it
+	reg := l.reg
+	l.tickMu.Unlock()
+	l.clk.unregister(l, reg)
+	l.teardown()
+}
+
+// ended reports whether the leg is ending.
+func (l *Leg) ended() bool {
+	select {
+	case <-l.stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // read is the reader goroutine: it runs until the session closes.
@@ -428,26 +475,38 @@ func (l *Leg) handlePacket(p *rtp.Packet, arrival time.Time) {
 	}
 }
 
-// run is the playout goroutine: one frame to the receiver every 20 ms, the
-// RTP timeout, and the teardown when the leg ends.
-func (l *Leg) run() {
-	defer close(l.done)
-	defer l.teardown()
-	clk := newFrameClock(time.Now(), frameDuration)
-	defer clk.stop()
-	for {
-		sched, _, ok := clk.wait(l.stop)
-		if !ok {
-			return
-		}
-		now := time.Now()
-		if l.timedOut(now) {
-			l.log.Info("rtp timeout", "timeout", l.cfg.RTPTimeout, "remote", l.sess.Remote())
-			l.finish(fmt.Errorf("rtpio: leg %s: %w after %v", l.id, media.ErrRTPTimeout, l.cfg.RTPTimeout))
-			return
-		}
-		l.playout(now, sched.Sub(clk.start))
+// tickSend is the first half of the leg's clock tick: the pacer sends one
+// packet. frame counts the clock's 20 ms frames; a gap means the clock
+// skipped ticks (it fell more than maxLag behind).
+func (l *Leg) tickSend(frame int64, sched time.Time) {
+	l.tickMu.Lock()
+	defer l.tickMu.Unlock()
+	if !l.ticking || l.ended() {
+		return
 	}
+	if !l.started {
+		l.started, l.firstFrame, l.lastFrame = true, frame, frame-1
+	}
+	l.pacer.skip(frame - l.lastFrame - 1)
+	l.lastFrame = frame
+	l.pacer.tick(sched)
+}
+
+// tickPlayout is the second half, once every leg of the batch has sent:
+// the RTP timeout, and one frame to the receiver.
+func (l *Leg) tickPlayout(frame int64, _ time.Time) {
+	l.tickMu.Lock()
+	defer l.tickMu.Unlock()
+	if !l.ticking || !l.started || frame != l.lastFrame || l.ended() {
+		return
+	}
+	now := time.Now()
+	if l.timedOut(now) {
+		l.log.Info("rtp timeout", "timeout", l.cfg.RTPTimeout, "remote", l.sess.Remote())
+		l.finish(fmt.Errorf("rtpio: leg %s: %w after %v", l.id, media.ErrRTPTimeout, l.cfg.RTPTimeout))
+		return
+	}
+	l.playout(now, time.Duration(frame-l.firstFrame)*frameDuration)
 }
 
 func (l *Leg) timedOut(now time.Time) bool {
@@ -509,6 +568,8 @@ func (l *Leg) playout(now time.Time, mediaTime time.Duration) {
 	if r == nil {
 		return
 	}
+	// The receiver runs on the clock's goroutine: watch how long it takes.
+	start := time.Now()
 	for _, d := range l.dtmfOut {
 		r.OnDTMF(d)
 	}
@@ -516,6 +577,13 @@ func (l *Leg) playout(now time.Time, mediaTime time.Duration) {
 		l.log.Debug("receiver write", "err", err)
 	}
 	l.framesOut.Add(1)
+	took := time.Since(start)
+	if took > time.Duration(l.recvMax.Load()) {
+		l.recvMax.Store(int64(took)) // one writer: the clock tick
+	}
+	if took > slowReceiver {
+		l.slowRecv.Add(1)
+	}
 }
 
 // teardown releases everything: pacer, session (ports, RTCP BYE), reader,
@@ -547,6 +615,12 @@ type Stats struct {
 	FramesOut, Concealed uint64
 	// DTMFReceived counts digits received; BadDTMF malformed events.
 	DTMFReceived, BadDTMF uint64
+	// ReceiverMax is the longest the attached media.Receiver took over a
+	// frame (its DTMF and WriteFrame calls), and SlowReceiver counts the
+	// frames over which it took more than 2 ms: receivers run on the
+	// Clock's goroutines and delay the legs ticked after them.
+	ReceiverMax  time.Duration
+	SlowReceiver uint64
 	// Duration is how long the leg has been up.
 	Duration time.Duration
 }
@@ -559,6 +633,8 @@ func (l *Leg) Stats() Stats {
 		Concealed:    l.concealed.Load(),
 		DTMFReceived: l.dtmfIn.Load(),
 		BadDTMF:      l.badDTMF.Load(),
+		ReceiverMax:  time.Duration(l.recvMax.Load()),
+		SlowReceiver: l.slowRecv.Load(),
 		Duration:     time.Since(l.created),
 	}
 	if l.pacer != nil {

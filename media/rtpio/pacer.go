@@ -265,7 +265,8 @@ func (p *Pacer) Stats() PacerStats {
 	return st
 }
 
-// Close stops the pacer and waits for its goroutine.
+// Close stops the pacer and waits for its goroutine (a Leg's pacer has
+// none: the leg's Clock ticks it).
 func (p *Pacer) Close() error {
 	p.closeOnce.Do(func() {
 		close(p.done)
@@ -283,16 +284,23 @@ func (p *Pacer) run() {
 		if !ok {
 			return
 		}
-		if skipped > 0 {
-			p.ts += uint32(skipped) * p.tsStep
-			p.talking = false
-			p.mu.Lock()
-			p.st.Resyncs++
-			p.mu.Unlock()
-			p.log.Debug("pacer fell behind, skipping", "frames", skipped)
-		}
+		p.skip(skipped)
 		p.tick(sched)
 	}
+}
+
+// skip moves the timeline over n ticks that the clock skipped because it
+// fell too far behind.
+func (p *Pacer) skip(n int64) {
+	if n <= 0 {
+		return
+	}
+	p.ts += uint32(n) * p.tsStep
+	p.talking = false
+	p.mu.Lock()
+	p.st.Resyncs++
+	p.mu.Unlock()
+	p.log.Debug("pacer fell behind, skipping", "frames", n)
 }
 
 // tick sends one packet: the current DTMF event's next packet, else a frame
