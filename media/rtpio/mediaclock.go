@@ -225,9 +225,12 @@ func (w *clockWorker) work(r *clockRun) {
 			case <-w.kick:
 				// A leg was added, maybe on a slot before next: scan
 				// again. The slots up to now were empty, as the worker
-				// was asleep.
+				// was asleep, but tick next is still owed: the kick may
+				// be seen after its time (the timer fired too, or the
+				// worker woke late), and moving k past it would skip a
+				// frame of every leg on its slot.
 				timer.Stop()
-				k = max(k, nowTick())
+				k = max(k, min(nowTick(), next))
 				continue
 			case <-r.stop:
 				return
