@@ -1,6 +1,10 @@
 package rtpio
 
-import "time"
+import (
+	"time"
+
+	"github.com/switchboard-voice/switchboard/media"
+)
 
 // maxLag is how far behind schedule a clock may fall before it gives up on
 // catching up and skips the missed ticks. Below it, late ticks fire back to
@@ -137,10 +141,32 @@ func (r *sampleRing) reset() int {
 	return n
 }
 
+// rateConverter resamples frames written at another rate than the leg's
+// with the media package's filtered, stateful resampler (one per rate
+// pair, kept across frames); rates it does not support fall back to
+// linearResampler.
+type rateConverter struct {
+	from, to int
+	rs       *media.Resampler
+	lin      linearResampler
+	out      []int16
+}
+
+func (c *rateConverter) resample(in []int16, from, to int) []int16 {
+	if c.from != from || c.to != to {
+		c.from, c.to = from, to
+		c.rs, _ = media.NewResampler(from, to)
+	}
+	if c.rs == nil {
+		return c.lin.resample(in, from, to)
+	}
+	c.out = c.rs.Resample(c.out[:0], in)
+	return c.out
+}
+
 // linearResampler converts between sample rates by linear interpolation,
-// keeping its phase across frames. It is the fallback for frames written at
-// another rate than the leg's; stages that care about quality resample
-// before (it has no anti-aliasing filter when downsampling).
+// keeping its phase across frames. It is the fallback for rates
+// media.NewResampler does not support (it has no anti-aliasing filter).
 type linearResampler struct {
 	from, to int
 	t        int64 // position in 1/to input samples, relative to last

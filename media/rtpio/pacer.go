@@ -65,7 +65,7 @@ type Pacer struct {
 
 	mu      sync.Mutex
 	q       sampleRing
-	rs      linearResampler
+	rs      rateConverter
 	events  [][][]byte // queued DTMF events (payloads of each)
 	sending bool
 	st      PacerStats

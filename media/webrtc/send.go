@@ -31,6 +31,7 @@ type sender struct {
 	tsStep   uint32
 	maxQueue int // milliseconds
 	queue    []int16
+	conv     rateConverter // frames at other rates
 	digits   []outDigit
 	cur      *outDigit
 	seq      uint16
@@ -91,9 +92,29 @@ func (s *sender) write(f media.Frame) error {
 	if f.Rate == 0 || f.Rate == rate {
 		s.queue = append(s.queue, f.Samples...)
 	} else {
-		s.queue = resample(s.queue, f.Samples, f.Rate, rate)
+		s.queue = s.conv.convert(s.queue, f.Samples, f.Rate, rate)
 	}
 	return nil
+}
+
+// rateConverter resamples frames written at another rate than the leg's
+// with the media package's filtered, stateful resampler (one per rate
+// pair, kept across frames); rates it does not support fall back to
+// resample.
+type rateConverter struct {
+	from, to int
+	rs       *media.Resampler
+}
+
+func (c *rateConverter) convert(dst, in []int16, from, to int) []int16 {
+	if c.from != from || c.to != to {
+		c.from, c.to = from, to
+		c.rs, _ = media.NewResampler(from, to)
+	}
+	if c.rs == nil {
+		return resample(dst, in, from, to)
+	}
+	return c.rs.Resample(dst, in)
 }
 
 // flush drops the queue and returns how much audio it held.
@@ -234,8 +255,8 @@ func pace(done <-chan struct{}, fn func(skipped int)) {
 
 // resample appends in (at rate from) to dst at rate to: a box filter for
 // integer downsampling, linear interpolation otherwise. It keeps no state
-// across frames, which is good enough for prompts; the media package's
-// resampler belongs at stage boundaries.
+// across frames: it is the fallback for rates media.NewResampler does not
+// support, and for re-rating the queue once when the codec is known.
 func resample(dst, in []int16, from, to int) []int16 {
 	if from == to || from <= 0 || to <= 0 {
 		return append(dst, in...)
