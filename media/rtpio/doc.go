@@ -65,8 +65,8 @@
 //
 // The jitter buffer and the DTMF receiver are small interfaces
 // (JitterBuffer, DTMFReceiver, DTMFSender) that media/jitter and media/dtmf
-// implement; NewFIFO, NewEventDecoder and EventPayloads are simple
-// built-in fallbacks.
+// implement; a Leg uses media/dtmf for DTMF unless told otherwise, and
+// NewFIFO is a simple jitter-buffer fallback.
 //
 // Leg.Stats reports per-leg counters, and a Collector, registered once per
 // binary, exports totals and per-call summaries (as histograms over the

@@ -13,6 +13,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 // DefaultRTPTimeout ends a leg that received no RTP for this long.
@@ -77,7 +78,7 @@ type LegConfig struct {
 	RTPTimeout time.Duration
 	// JitterBuffer orders the received audio (NewFIFO(10) if nil).
 	JitterBuffer JitterBuffer
-	// DTMFReceiver decodes telephone-events (NewEventDecoder if nil).
+	// DTMFReceiver decodes telephone-events (dtmf.NewReceiver if nil).
 	DTMFReceiver DTMFReceiver
 	// DTMFSender encodes the digits we send (EventPayloads if nil).
 	DTMFSender DTMFSender
@@ -255,7 +256,7 @@ func newLeg(sess *Session, codec media.Codec, cfg LegConfig) (*Leg, error) {
 	}
 	l.dtmfRx = cfg.DTMFReceiver
 	if l.dtmfRx == nil {
-		l.dtmfRx = NewEventDecoder(ci.ClockRate)
+		l.dtmfRx = dtmf.NewReceiver(ci.ClockRate, 0)
 	}
 	l.fifo.max = 48 * l.spf // up to 120 ms payloads, with room
 	l.out = make([]int16, l.spf)

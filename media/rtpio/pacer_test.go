@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 func newTestPacer(t *testing.T, cfg PacerConfig) (*Pacer, *peer, *Session) {
@@ -277,7 +278,7 @@ func TestEventPayloads(t *testing.T) {
 			t.Errorf("%c %v: %d payloads, event %d; want %d, %d", tc.digit, tc.d, len(p), p[0][0], tc.n, tc.ev)
 		}
 		// Round trip through the decoder.
-		dec := NewEventDecoder(tc.rate)
+		dec := dtmf.NewReceiver(tc.rate, 0)
 		var got []media.DTMF
 		for _, b := range p {
 			d, ok, err := dec.Packet(1234, false, b)
@@ -299,7 +300,7 @@ func TestEventPayloads(t *testing.T) {
 }
 
 func TestEventDecoderLostEnd(t *testing.T) {
-	dec := NewEventDecoder(8000)
+	dec := dtmf.NewReceiver(8000, 0)
 	p1, _ := EventPayloads('1', 100*time.Millisecond, 8000)
 	p2, _ := EventPayloads('2', 100*time.Millisecond, 8000)
 	var got []rune

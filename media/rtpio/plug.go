@@ -1,11 +1,11 @@
 package rtpio
 
 import (
-	"encoding/binary"
 	"fmt"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 // JitterBuffer orders received audio payloads for playout. The Leg pushes
@@ -22,7 +22,7 @@ type JitterBuffer interface {
 
 // DTMFReceiver turns RFC 4733 telephone-event payloads into digits: it
 // returns ok true once per digit. Errors wrap media.ErrBadPacket. media/dtmf
-// provides the full implementation; NewEventDecoder is a minimal fallback.
+// provides it (dtmf.NewReceiver, the default).
 type DTMFReceiver interface {
 	Packet(ts uint32, marker bool, payload []byte) (media.DTMF, bool, error)
 }
@@ -84,94 +84,20 @@ func (b *FIFO) Pop(time.Time) ([]byte, bool) {
 // Dropped returns how many payloads were dropped because the FIFO was full.
 func (b *FIFO) Dropped() uint64 { return b.dropped }
 
-// dtmfEvents maps RFC 4733 event codes 0-15 to digits.
-const dtmfEvents = "0123456789*#ABCD"
-
-// EventDecoder is a minimal RFC 4733 receiver: it reports a digit when the
-// event ends (first packet with the E bit), or when a new event starts while
-// the previous one never signalled its end. Events above 15 (flash, tones)
-// are ignored.
-type EventDecoder struct {
-	clockRate int
-	active    bool
-	reported  bool
-	ts        uint32
-	event     uint8
-	dur       uint16
-}
-
-// NewEventDecoder returns a decoder for a stream at clockRate (for
-// durations).
-func NewEventDecoder(clockRate int) *EventDecoder { return &EventDecoder{clockRate: clockRate} }
-
-// Packet takes one telephone-event payload.
-func (d *EventDecoder) Packet(ts uint32, _ bool, payload []byte) (media.DTMF, bool, error) {
-	if len(payload) < 4 {
-		return media.DTMF{}, false, fmt.Errorf("%w: telephone-event of %d bytes", media.ErrBadPacket, len(payload))
-	}
-	ev, end, dur := payload[0], payload[1]&0x80 != 0, binary.BigEndian.Uint16(payload[2:4])
-	if ev >= uint8(len(dtmfEvents)) {
-		return media.DTMF{}, false, nil
-	}
-	var out media.DTMF
-	var ok bool
-	if !d.active || ts != d.ts {
-		if d.active && !d.reported {
-			out, ok = d.digit(), true // the previous event's end packets were lost
-		}
-		d.active, d.reported, d.ts, d.event, d.dur = true, false, ts, ev, 0
-	}
-	if ev != d.event {
-		return out, ok, nil // a different event reusing the timestamp: ignore
-	}
-	d.dur = max(d.dur, dur)
-	if end && !d.reported {
-		d.reported = true
-		if !ok {
-			return d.digit(), true, nil
-		}
-	}
-	return out, ok, nil
-}
-
-func (d *EventDecoder) digit() media.DTMF {
-	dd := media.DTMF{Digit: rune(dtmfEvents[d.event])}
-	if d.clockRate > 0 {
-		dd.Duration = time.Duration(d.dur) * time.Second / time.Duration(d.clockRate)
-	}
-	return dd
-}
-
-// EventPayloads is the built-in DTMFSender: one RFC 4733 payload per 20 ms
-// with a growing duration, the last one (E bit, final duration) three times,
-// at volume -10 dBm0.
+// EventPayloads is the built-in DTMFSender: media/dtmf's packet sequence
+// (one payload per 20 ms with a growing duration, the end packet three
+// times) at volume -10 dBm0.
 func EventPayloads(digit rune, d time.Duration, clockRate int) ([][]byte, error) {
-	ev := -1
-	for i, c := range dtmfEvents {
-		if c == digit || (c >= 'A' && c+'a'-'A' == digit) {
-			ev = i
-		}
-	}
-	if ev < 0 {
-		return nil, fmt.Errorf("rtpio: %q is not a DTMF digit", digit)
-	}
 	if clockRate <= 0 {
 		return nil, fmt.Errorf("rtpio: DTMF at clock rate %d", clockRate)
 	}
-	total := int64(d) * int64(clockRate) / int64(time.Second)
-	if total > 0xffff {
-		return nil, fmt.Errorf("rtpio: DTMF of %v is too long for one event", d)
+	pkts, err := dtmf.Packets(digit, d, clockRate, 10)
+	if err != nil {
+		return nil, fmt.Errorf("rtpio: %w", err)
 	}
-	step := int64(clockRate / 50)
-	n := int((total + step - 1) / step) // packets until the end
-	n = max(n, 1)
-	const volume = 10
-	out := make([][]byte, 0, n+2)
-	for i := 1; i < n; i++ {
-		out = append(out, []byte{byte(ev), volume, byte(i * int(step) >> 8), byte(i * int(step))})
-	}
-	for range 3 {
-		out = append(out, []byte{byte(ev), 0x80 | volume, byte(total >> 8), byte(total)})
+	out := make([][]byte, len(pkts))
+	for i, p := range pkts {
+		out[i] = p.Encode(nil)
 	}
 	return out, nil
 }

@@ -1,6 +1,6 @@
 // Package rtpmedia is the RTP side of SIP calls: it implements
-// media/sip's Media with media/rtpio legs, the adaptive jitter buffer of
-// media/jitter and the RFC 4733 receiver and sender of media/dtmf.
+// media/sip's Media with media/rtpio legs (which use media/dtmf for RFC
+// 4733) and the adaptive jitter buffer of media/jitter.
 //
 //	m, err := rtpmedia.New(rtpmedia.Config{IP: ip, MinPort: 20000, MaxPort: 29999})
 //	srv, err := sip.NewServer(sipCfg, m, dialplan, log)
@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/media"
-	"github.com/switchboard-voice/switchboard/media/dtmf"
 	"github.com/switchboard-voice/switchboard/media/jitter"
 	"github.com/switchboard-voice/switchboard/media/rtpio"
 	"github.com/switchboard-voice/switchboard/media/sip"
@@ -117,8 +116,6 @@ func (e *endpoint) Start(remote netip.AddrPort, ci media.CodecInfo, dtmfPT uint8
 		DTMFPayloadType: dtmfPT,
 		RTPTimeout:      e.cfg.RTPTimeout,
 		JitterBuffer:    jb,
-		DTMFReceiver:    dtmf.NewReceiver(ci.ClockRate, 0),
-		DTMFSender:      sendDTMF,
 		Hangup:          hangup,
 		Logger:          e.cfg.Logger,
 		ComfortNoise:    e.cfg.ComfortNoise,
@@ -140,19 +137,6 @@ func (l *mediaLeg) SetDirection(dir string) {
 		return
 	}
 	l.Leg.SetDirection(d)
-}
-
-// sendDTMF builds RFC 4733 payloads with media/dtmf.
-func sendDTMF(digit rune, d time.Duration, clockRate int) ([][]byte, error) {
-	pkts, err := dtmf.Packets(digit, d, clockRate, 10)
-	if err != nil {
-		return nil, err
-	}
-	out := make([][]byte, len(pkts))
-	for i, p := range pkts {
-		out[i] = p.Encode(nil)
-	}
-	return out, nil
 }
 
 // jitterAdapter drives media/jitter's Buffer, which expects exactly one

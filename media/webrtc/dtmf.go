@@ -1,60 +1,12 @@
 package webrtc
 
 import (
-	"encoding/binary"
-	"fmt"
-	"strings"
+	"errors"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
-
-// digits maps RFC 4733 event codes 0-15 to keypad digits.
-const digits = "0123456789*#ABCD"
-
-// eventCode returns the RFC 4733 event code of digit (case-insensitive
-// for A-D).
-func eventCode(digit rune) (uint8, bool) {
-	if digit >= 'a' && digit <= 'd' {
-		digit -= 'a' - 'A'
-	}
-	i := strings.IndexRune(digits, digit)
-	if i < 0 {
-		return 0, false
-	}
-	return uint8(i), true
-}
-
-// event is one RFC 4733 telephone-event payload (section 2.3).
-type event struct {
-	Code     uint8
-	End      bool
-	Volume   uint8  // -dBm0, 0-63
-	Duration uint16 // in RTP clock units since the event's timestamp
-}
-
-// parseEvent decodes a telephone-event payload. Extra bytes (several
-// events in one packet, RFC 4733 section 2.5.1.5) are ignored.
-func parseEvent(b []byte) (event, error) {
-	if len(b) < 4 {
-		return event{}, fmt.Errorf("%w: telephone-event of %d bytes", media.ErrBadPacket, len(b))
-	}
-	return event{
-		Code:     b[0],
-		End:      b[1]&0x80 != 0,
-		Volume:   b[1] & 0x3f,
-		Duration: binary.BigEndian.Uint16(b[2:4]),
-	}, nil
-}
-
-// appendEvent encodes e.
-func appendEvent(dst []byte, e event) []byte {
-	b1 := e.Volume & 0x3f
-	if e.End {
-		b1 |= 0x80
-	}
-	return binary.BigEndian.AppendUint16(append(dst, e.Code, b1), e.Duration)
-}
 
 // eventDecoder turns a stream of telephone-event packets into one digit
 // per event. Packets of one event share an RTP timestamp; the sender
@@ -74,12 +26,12 @@ type eventDecoder struct {
 // to report, if any, with its duration. base is the RTP timestamp of the
 // stream's first packet, to compute the media time of the digit.
 func (d *eventDecoder) decode(ts, base uint32, payload []byte) ([]media.DTMF, error) {
-	e, err := parseEvent(payload)
+	e, err := dtmf.DecodeEvent(payload)
+	if errors.Is(err, dtmf.ErrUnknownEvent) {
+		return nil, nil // not a keypad digit (flash, tones): ignore
+	}
 	if err != nil {
 		return nil, err
-	}
-	if e.Code >= uint8(len(digits)) {
-		return nil, nil // not a keypad digit (flash, tones): ignore
 	}
 	var out []media.DTMF
 	if !d.started || ts != d.cur {
@@ -107,7 +59,7 @@ func (d *eventDecoder) digit(base uint32) media.DTMF {
 		clock = media.Rate8k
 	}
 	return media.DTMF{
-		Digit:     rune(digits[d.code]),
+		Digit:     dtmf.Digit(d.code),
 		Duration:  time.Duration(d.dur) * time.Second / time.Duration(clock),
 		Timestamp: time.Duration(d.cur-base) * time.Second / time.Duration(clock),
 	}

@@ -2,6 +2,8 @@ package webrtc
 
 import (
 	"testing"
+
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 func FuzzEventDecoder(f *testing.F) {
@@ -16,7 +18,7 @@ func FuzzEventDecoder(f *testing.F) {
 				t.Fatal("short payload accepted")
 			}
 			for _, x := range out {
-				if _, ok := eventCode(x.Digit); !ok {
+				if _, ok := dtmf.Code(x.Digit); !ok {
 					t.Fatalf("digit %q", x.Digit)
 				}
 			}

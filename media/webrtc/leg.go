@@ -14,6 +14,7 @@ import (
 	pion "github.com/pion/webrtc/v4"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 // Leg is one browser (or other WebRTC peer) call: a media.Leg over a pion
@@ -304,11 +305,11 @@ func (l *Leg) onDataChannel(dc *pion.DataChannel) {
 	}
 	dc.OnMessage(func(m pion.DataChannelMessage) {
 		for _, r := range string(m.Data) {
-			code, ok := eventCode(r)
+			code, ok := dtmf.Code(r)
 			if !ok {
 				continue
 			}
-			l.queueDTMF(fromDataChannel, media.DTMF{Digit: rune(digits[code])})
+			l.queueDTMF(fromDataChannel, media.DTMF{Digit: dtmf.Digit(code)})
 		}
 	})
 }

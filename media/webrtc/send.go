@@ -8,6 +8,7 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 // Outbound DTMF durations.
@@ -135,7 +136,7 @@ func (s *sender) queued() time.Duration {
 
 // sendDigit queues an RFC 4733 event.
 func (s *sender) sendDigit(digit rune, d time.Duration) error {
-	code, ok := eventCode(digit)
+	code, ok := dtmf.Code(digit)
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrBadDigit, digit)
 	}
@@ -188,7 +189,7 @@ func (s *sender) tick(skipped int) {
 			}
 		}
 		h.Timestamp = d.start
-		s.buf = appendEvent(s.buf[:0], event{Code: d.code, End: end, Volume: 10, Duration: uint16(min(d.elapsed, 0xffff))})
+		s.buf = dtmf.Event{Code: d.code, End: end, Volume: 10, Duration: uint16(min(d.elapsed, 0xffff))}.Encode(s.buf[:0])
 	} else {
 		n := min(s.spf, len(s.queue))
 		s.frame = append(s.frame[:0], s.queue[:n]...)

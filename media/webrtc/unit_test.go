@@ -11,6 +11,7 @@ import (
 	pion "github.com/pion/webrtc/v4"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/dtmf"
 )
 
 func frameOf(v int16) []int16 {
@@ -78,10 +79,10 @@ func TestJitterBufferBoundsLatency(t *testing.T) {
 func eventPackets(code uint8, updates int) [][]byte {
 	var out [][]byte
 	for i := 1; i <= updates; i++ {
-		out = append(out, appendEvent(nil, event{Code: code, Volume: 10, Duration: uint16(160 * i)}))
+		out = append(out, dtmf.Event{Code: code, Volume: 10, Duration: uint16(160 * i)}.Encode(nil))
 	}
 	for range 3 {
-		out = append(out, appendEvent(nil, event{Code: code, End: true, Volume: 10, Duration: uint16(160 * (updates + 1))}))
+		out = append(out, dtmf.Event{Code: code, End: true, Volume: 10, Duration: uint16(160 * (updates + 1))}.Encode(nil))
 	}
 	return out
 }
@@ -208,7 +209,7 @@ func TestSender(t *testing.T) {
 	// all at the event's timestamp; audio resumes with a marker.
 	for i := 3; i < 7; i++ {
 		p := w.pkts[i]
-		e, err := parseEvent(p.Payload)
+		e, err := dtmf.DecodeEvent(p.Payload)
 		if err != nil || p.PayloadType != 101 || p.Timestamp != 1000+3*160 || e.Code != 11 {
 			t.Errorf("event packet %d: %+v %+v %v", i, p.Header, e, err)
 		}
