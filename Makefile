@@ -12,10 +12,10 @@ test:
 	@bash scripts/test.sh
 
 build:
-	@bash -c '. scripts/lib.sh && ensure_go && go build -o bin/switchboard ./cmd/switchboard'
+	@bash -c '. scripts/lib.sh && ensure_go && ensure_speech && go build -o bin/switchboard ./cmd/switchboard'
 
 vet:
-	@bash -c '. scripts/lib.sh && ensure_go && go vet ./...'
+	@bash -c '. scripts/lib.sh && ensure_go && ensure_speech && go vet ./...'
 
 # Benchmarks of the per-turn and per-utterance stages (see docs/benchmarks.md).
 bench:

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_go
+ensure_speech
 say "building bin/switchboard with $(go version)"
 go build -o bin/switchboard ./cmd/switchboard
 ADDR=${SWITCHBOARD_HTTP_LISTEN:-127.0.0.1:8080}

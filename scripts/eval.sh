@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_go
+ensure_speech
 DATA=${SWITCHBOARD_SHARED_DATA:-../shared/data}
 [ -d "$DATA" ] || die "shared data not found at $DATA (set SWITCHBOARD_SHARED_DATA)"
 go build -o bin/switchboard ./cmd/switchboard

@@ -64,3 +64,11 @@ ensure_go() {
   export PATH="$gopath/pkg/mod/$tc/bin:$PATH"
   go_ok go || die "Go ${GO_VERSION} is not usable"
 }
+
+# The build needs a C toolchain and the embedded speech engines: cgo binds
+# pocketsphinx (ASR, with the US English acoustic model and dictionary) and
+# espeak-ng (TTS, English and Mandarin voices).
+SPEECH_PACKAGES=(gcc pkg-config libpocketsphinx-dev pocketsphinx-en-us espeak-ng libespeak-ng-dev)
+ensure_speech() {
+  apt_install "${SPEECH_PACKAGES[@]}"
+}

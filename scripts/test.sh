@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_go
 say "using $(go version)"
+ensure_speech
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go') 2>/dev/null || true)
 [ -z "$unformatted" ] || die "gofmt would change: $unformatted"
 
 # The real peers the tests call: sipp and baresip for SIP, Chromium for
-# WebRTC and the web pages.
-apt_install sip-tester baresip-core chromium
+# WebRTC and the web pages; Asterisk's recorded English prompts (with their
+# transcripts) are real human speech for the ASR tests.
+apt_install sip-tester baresip-core chromium asterisk-core-sounds-en-wav
 export SWITCHBOARD_REQUIRE_BROWSER=1 SWITCHBOARD_REQUIRE_SIPP=1 SWITCHBOARD_REQUIRE_BARESIP=1
 
 say "go vet ./..."
