@@ -307,3 +307,16 @@ func (s *Session) Pending() []store.Turn {
 	defer s.mu.Unlock()
 	return append([]store.Turn(nil), s.pending...)
 }
+
+// Expecting says what the live session waits for from the caller.
+func (m *Manager) Expecting(id string) (dialog.Expectation, bool) {
+	m.mu.Lock()
+	s := m.live[id]
+	m.mu.Unlock()
+	if s == nil {
+		return dialog.Expectation{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conv.Expecting(), true
+}

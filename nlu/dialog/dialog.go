@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -620,4 +621,53 @@ func (c *Conversation) summary(reason string) string {
 	}
 	p("sum_reason", reason)
 	return b.String()
+}
+
+// Expectation is what the conversation waits for from the caller: the
+// answer to an ask or confirm step, or anything (Kind "").
+type Expectation struct {
+	// Kind is "ask", "confirm" or "" (open question).
+	Kind string `json:"kind,omitempty"`
+	// Slot and Type of an ask step ("yesno" for confirm).
+	Slot string `json:"slot,omitempty"`
+	Type string `json:"type,omitempty"`
+	// Length is the exact number of digits a digits slot wants (0: any).
+	Length int `json:"length,omitempty"`
+	// Values are the allowed values (custom entity types, validate.values).
+	Values []string `json:"values,omitempty"`
+}
+
+// Expecting says what the conversation waits for, so a voice channel can
+// pick a recognition grammar, accept keypad digits and judge whether a
+// partial answer is complete.
+func (c *Conversation) Expecting() Expectation {
+	if c.step == "" {
+		return Expectation{}
+	}
+	s := c.flowStep(c.flow, c.step)
+	if s == nil {
+		return Expectation{}
+	}
+	switch s.Kind {
+	case prompts.StepConfirm:
+		return Expectation{Kind: "confirm", Type: "yesno"}
+	case prompts.StepAsk:
+		x := Expectation{Kind: "ask", Slot: s.Slot, Type: s.Type}
+		if v := s.Validate; v != nil {
+			x.Length = v.Length
+			x.Values = append(x.Values, v.Values...)
+		}
+		for _, et := range c.e.bot.Entities {
+			if et.Name != s.Type {
+				continue
+			}
+			for val, syn := range et.Values {
+				x.Values = append(x.Values, val)
+				x.Values = append(x.Values, syn...)
+			}
+		}
+		sort.Strings(x.Values)
+		return x
+	}
+	return Expectation{}
 }

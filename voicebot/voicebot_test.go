@@ -1,0 +1,521 @@
+package voicebot
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/asr"
+	"github.com/switchboard-voice/switchboard/conversation"
+	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/audiotest"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
+	"github.com/switchboard-voice/switchboard/nlu/dialog"
+	"github.com/switchboard-voice/switchboard/prompts"
+	"github.com/switchboard-voice/switchboard/store"
+	"github.com/switchboard-voice/switchboard/store/sqlite"
+	"github.com/switchboard-voice/switchboard/tts"
+)
+
+const cardsBot = `
+name: cards
+languages: [en]
+greeting: Hi, this is the card line of Example Bank, how can I help you today?
+fallback: Sorry, say that again?
+handoff: {queue: general, max_no_match: 3, phrases: [agent, human]}
+intents:
+  - name: lost_card
+    examples: [i lost my card, my card was stolen, block my card, lost card, i have lost my card]
+    flow: block
+  - name: hours
+    examples: [when are you open, opening hours, what are your hours]
+    answer: We are open from nine to five every day of the week.
+flows:
+  - name: block
+    steps:
+      - {id: disclose, kind: say, say: "This call is recorded for your security and for training, and your card details are never stored by the assistant on this line.", interruptible: false, next: ask}
+      - {id: ask, kind: ask, slot: last4, type: digits, say: "What are the last four digits of the card?", validate: {length: 4}, next: done}
+      - {id: done, kind: end, say: "The card ending {{last4}} is blocked. Goodbye."}
+`
+
+// scripted recognises utterances as the next text of its script.
+type scripted struct {
+	mu      sync.Mutex
+	script  []string
+	configs []asr.Config
+}
+
+func (s *scripted) Name() string { return "scripted" }
+
+func (s *scripted) Stream(ctx context.Context, cfg asr.Config) (asr.Session, error) {
+	s.mu.Lock()
+	s.configs = append(s.configs, cfg)
+	s.mu.Unlock()
+	return &scriptSession{r: s, out: make(chan asr.Result, 4)}, nil
+}
+
+type scriptSession struct {
+	r      *scripted
+	out    chan asr.Result
+	frames int
+	once   sync.Once
+}
+
+func (s *scriptSession) WriteFrame(f media.Frame) error { s.frames++; return nil }
+func (s *scriptSession) Results() <-chan asr.Result     { return s.out }
+func (s *scriptSession) Close() error                   { return nil }
+func (s *scriptSession) End() error {
+	s.once.Do(func() {
+		s.r.mu.Lock()
+		text := ""
+		if len(s.r.script) > 0 {
+			text, s.r.script = s.r.script[0], s.r.script[1:]
+		}
+		s.r.mu.Unlock()
+		s.out <- asr.Result{Text: text, Final: true, Provider: "scripted", Latency: time.Millisecond}
+		close(s.out)
+	})
+	return nil
+}
+
+// toneTTS speaks 60 ms of tone per word.
+type toneTTS struct{}
+
+func (toneTTS) Name() string { return "tone" }
+func (toneTTS) Synthesize(ctx context.Context, req tts.Request, sink media.Sink) error {
+	n := len(strings.Fields(req.Text)) * 3
+	tone := audiotest.Tone(600, req.Rate, time.Duration(n)*media.FrameDuration, 0.3)
+	k := media.SamplesPerFrame(req.Rate)
+	for i := 0; i+k <= len(tone); i += k {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := sink.WriteFrame(media.Frame{Samples: tone[i : i+k], Rate: req.Rate}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type speech struct {
+	rec asr.Recognizer
+	syn tts.Synthesizer
+}
+
+func (s speech) Recognizer(context.Context, string, int, string) (asr.Recognizer, error) {
+	return s.rec, nil
+}
+func (s speech) Synthesizer(context.Context, string) (tts.Synthesizer, error) { return s.syn, nil }
+
+// levelVAD is a plain energy detector, so these tests exercise the call
+// loop and not the detector.
+type levelVAD struct{ run int }
+
+func (v *levelVAD) Process(f media.Frame) bool {
+	if media.Level(f.Samples) > -30 {
+		v.run++
+	} else {
+		v.run = 0
+	}
+	return v.run >= 3
+}
+
+type harness struct {
+	t      *testing.T
+	st     store.Store
+	mgr    *conversation.Manager
+	rec    *scripted
+	bot    *mediatest.Leg
+	caller *mediatest.Leg
+	heard  *ear
+	mu     sync.Mutex
+	events []Event
+	turns  []TurnStats
+	served chan error
+}
+
+func newHarness(t *testing.T, script []string, tweak func(*Config)) *harness {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	reg := conversation.NewRegistry(st, nil)
+	b, err := prompts.Parse("cards.yaml", []byte(cardsBot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.SetDraft(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Publish(ctx, "cards", "v1"); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, st: st, mgr: conversation.New(reg, st, nil), rec: &scripted{script: script}, served: make(chan error, 1)}
+	cfg := Config{
+		Bot: "cards", Conversations: h.mgr, Speech: speech{rec: h.rec, syn: toneTTS{}},
+		NoInput: 2 * time.Second, NewVAD: func(int) VAD { return &levelVAD{} },
+		OnEvent: func(e Event) { h.mu.Lock(); h.events = append(h.events, e); h.mu.Unlock() },
+		OnTurn:  func(s TurnStats) { h.mu.Lock(); h.turns = append(h.turns, s); h.mu.Unlock() },
+	}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	app, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.bot, h.caller = mediatest.Pipe(mediatest.Options{})
+	h.heard = &ear{}
+	h.caller.Attach(h.heard)
+	go func() { h.served <- app.Serve(ctx, h.bot) }()
+	t.Cleanup(func() {
+		_ = h.caller.Hangup(ctx)
+		select {
+		case <-h.served:
+		case <-time.After(5 * time.Second):
+			t.Error("voicebot did not return after hang-up")
+		}
+	})
+	return h
+}
+
+// ear is the caller's receiver: it notes when the bot's audio starts and
+// stops.
+type ear struct {
+	mu        sync.Mutex
+	talking   bool
+	lastAudio time.Time
+	starts    int
+	frames    int
+}
+
+func (e *ear) WriteFrame(f media.Frame) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if media.Level(f.Samples) > -30 {
+		if !e.talking {
+			e.starts++
+		}
+		e.talking, e.lastAudio = true, time.Now()
+		e.frames++
+	} else if e.talking && time.Since(e.lastAudio) > 200*time.Millisecond {
+		e.talking = false
+	}
+	return nil
+}
+func (e *ear) OnDTMF(media.DTMF) {}
+func (e *ear) Close() error      { return nil }
+
+func (e *ear) state() (talking bool, starts int, last time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.talking, e.starts, e.lastAudio
+}
+
+// waitBot waits until the bot has started its n-th prompt and gone quiet.
+func (h *harness) waitBot(n int) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		talking, starts, _ := h.heard.state()
+		if starts >= n && !talking {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, starts, _ := h.heard.state()
+	h.t.Fatalf("bot prompt %d never finished (%d started); events: %v", n, starts, h.kinds())
+}
+
+// waitTalking waits until the bot is playing its n-th prompt.
+func (h *harness) waitTalking(n int) {
+	h.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if talking, starts, _ := h.heard.state(); talking && starts >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("bot never started prompt %d; events: %v", n, h.kinds())
+}
+
+// speak sends d of loud "speech" then returns (silence follows).
+func (h *harness) speak(d time.Duration) {
+	tone := audiotest.Tone(300, 8000, d, 0.4)
+	for i := 0; i+160 <= len(tone); i += 160 {
+		_ = h.caller.WriteFrame(media.Frame{Samples: tone[i : i+160], Rate: 8000})
+	}
+}
+
+func (h *harness) kinds() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var k []string
+	for _, e := range h.events {
+		k = append(k, e.Kind+":"+e.Text)
+	}
+	return k
+}
+
+func (h *harness) waitEvent(kind string, timeout time.Duration) Event {
+	h.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		h.mu.Lock()
+		for _, e := range h.events {
+			if e.Kind == kind {
+				h.mu.Unlock()
+				return e
+			}
+		}
+		h.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
+	h.t.Fatalf("no %s event; events: %v", kind, h.kinds())
+	return Event{}
+}
+
+func (h *harness) waitServed() error {
+	h.t.Helper()
+	select {
+	case err := <-h.served:
+		h.served <- err
+		return err
+	case <-time.After(20 * time.Second):
+		h.t.Fatalf("call did not end; events: %v", h.kinds())
+		return nil
+	}
+}
+
+func (h *harness) session() (store.Session, []store.Turn) {
+	h.t.Helper()
+	ctx := context.Background()
+	ss, err := h.st.Sessions(ctx, store.SessionFilter{})
+	if err != nil || len(ss) != 1 {
+		h.t.Fatalf("sessions: %v %d", err, len(ss))
+	}
+	turns, err := h.st.Turns(ctx, ss[0].ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ss[0], turns
+}
+
+func TestLostCardByVoice(t *testing.T) {
+	h := newHarness(t, []string{"i lost my card", "four eight two one"}, nil)
+	h.waitBot(1)
+	h.speak(600 * time.Millisecond)
+	h.waitBot(2)
+	h.speak(800 * time.Millisecond)
+	if err := h.waitServed(); err != nil {
+		t.Fatal(err)
+	}
+	if by := h.caller.HungUpBy(); by != "a" {
+		t.Errorf("hung up by %q, want the bot", by)
+	}
+	s, turns := h.session()
+	if s.Outcome != store.OutcomeResolved {
+		t.Errorf("outcome %q", s.Outcome)
+	}
+	var said []string
+	for _, tr := range turns {
+		said = append(said, tr.Speaker+": "+tr.Text)
+	}
+	all := strings.Join(said, "\n")
+	for _, want := range []string{"caller: i lost my card", "caller: four eight two one", "ending 4821 is blocked"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, all)
+		}
+	}
+	// The slot prompt asked the recogniser for digits.
+	h.rec.mu.Lock()
+	cfgs := h.rec.configs
+	h.rec.mu.Unlock()
+	if len(cfgs) < 2 || cfgs[1].Grammar != asr.GrammarDigits {
+		t.Errorf("recogniser configs %+v, want the second with the digits grammar", cfgs)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.turns) != 1 {
+		// The last turn ends the call: its goodbye is timed too.
+		if len(h.turns) != 2 {
+			t.Fatalf("turn stats: %+v", h.turns)
+		}
+	}
+	for _, st := range h.turns {
+		if st.Total <= 0 || st.EndOfTurn <= 0 || st.Total < st.EndOfTurn || st.Overhead > st.Total {
+			t.Errorf("turn stats inconsistent: %+v", st)
+		}
+	}
+}
+
+func TestDigitsByKeypad(t *testing.T) {
+	h := newHarness(t, []string{"i lost my card"}, nil)
+	h.waitBot(1)
+	h.speak(600 * time.Millisecond)
+	h.waitBot(2)
+	for _, d := range "4821" {
+		_ = h.caller.SendDTMF(d, 100*time.Millisecond)
+		time.Sleep(60 * time.Millisecond)
+	}
+	if err := h.waitServed(); err != nil {
+		t.Fatal(err)
+	}
+	_, turns := h.session()
+	found := false
+	for _, tr := range turns {
+		if tr.Speaker == "caller" && tr.Text == "4821" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("keypad digits not submitted as one turn: %+v", turns)
+	}
+}
+
+func TestBargeInStopsPrompt(t *testing.T) {
+	h := newHarness(t, []string{"when are you open"}, nil)
+	// Interrupt the greeting (~2.8 s of audio) half a second in.
+	h.waitTalking(1)
+	time.Sleep(500 * time.Millisecond)
+	spoke := time.Now()
+	h.speak(700 * time.Millisecond)
+	e := h.waitEvent("barge_in", 2*time.Second)
+	// The bot's audio stops within the barge-in time plus the lead.
+	time.Sleep(300 * time.Millisecond)
+	_, _, last := h.heard.state()
+	if d := last.Sub(spoke); d > 350*time.Millisecond {
+		t.Errorf("bot audio went on %v after the caller started", d)
+	}
+	if e.At.Sub(spoke) > 300*time.Millisecond {
+		t.Errorf("barge-in detected %v after onset", e.At.Sub(spoke))
+	}
+	h.waitEvent("final", 3*time.Second)
+	h.waitBot(2)
+	_, turns := h.session()
+	if len(turns) < 3 || !strings.Contains(turns[len(turns)-1].Text, "nine to five") {
+		t.Errorf("the interruption was not answered: %+v", turns)
+	}
+}
+
+func TestBackchannelResumes(t *testing.T) {
+	h := newHarness(t, []string{"mm-hm"}, nil)
+	h.waitTalking(1)
+	time.Sleep(400 * time.Millisecond)
+	h.speak(300 * time.Millisecond)
+	h.waitEvent("barge_in", 2*time.Second)
+	h.waitEvent("resume", 3*time.Second)
+	h.waitEvent("prompt_done", 6*time.Second)
+	_, turns := h.session()
+	for _, tr := range turns {
+		if tr.Speaker == "caller" {
+			t.Errorf("a backchannel became a turn: %+v", tr)
+		}
+	}
+}
+
+func TestShortNoiseDoesNotInterrupt(t *testing.T) {
+	h := newHarness(t, nil, nil)
+	h.waitTalking(1)
+	time.Sleep(300 * time.Millisecond)
+	h.speak(100 * time.Millisecond) // a click: under the barge-in time
+	h.waitEvent("prompt_done", 6*time.Second)
+	for _, k := range h.kinds() {
+		if strings.HasPrefix(k, "barge_in") {
+			t.Fatalf("a 100 ms noise interrupted the bot: %v", h.kinds())
+		}
+	}
+}
+
+func TestNonInterruptiblePrompt(t *testing.T) {
+	h := newHarness(t, []string{"i lost my card", "four eight two one"}, nil)
+	h.waitBot(1)
+	h.speak(600 * time.Millisecond)
+	// The disclosure is playing: talk over it.
+	h.waitTalking(2)
+	time.Sleep(200 * time.Millisecond)
+	h.speak(600 * time.Millisecond)
+	if err := h.waitServed(); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range h.kinds() {
+		if strings.HasPrefix(k, "barge_in") {
+			t.Fatalf("a non-interruptible prompt was cut: %v", h.kinds())
+		}
+	}
+	// What was said over it was answered once it had played.
+	s, _ := h.session()
+	if s.Outcome != store.OutcomeResolved {
+		t.Errorf("outcome %q; events %v", s.Outcome, h.kinds())
+	}
+}
+
+func TestNoInputRepromptsThenHandsOff(t *testing.T) {
+	h := newHarness(t, nil, func(c *Config) { c.NoInput = 300 * time.Millisecond })
+	if err := h.waitServed(); err != nil {
+		t.Fatal(err)
+	}
+	s, turns := h.session()
+	if s.Outcome != store.OutcomeHandedOff {
+		t.Errorf("outcome %q after silence, want handed_off", s.Outcome)
+	}
+	reprompts := 0
+	for _, tr := range turns {
+		if tr.Speaker == "bot" && strings.Contains(tr.Text, "didn't catch") {
+			reprompts++
+		}
+	}
+	if reprompts != 2 {
+		t.Errorf("%d reprompts before the handoff, want 2: %+v", reprompts, turns)
+	}
+}
+
+func TestHandoffTransfers(t *testing.T) {
+	var got dialog.Action
+	h := newHarness(t, []string{"i want an agent"}, func(c *Config) {
+		c.Handoff = func(ctx context.Context, leg media.Leg, a dialog.Action) error {
+			got = a
+			return nil
+		}
+	})
+	h.waitBot(1)
+	h.speak(600 * time.Millisecond)
+	if err := h.waitServed(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Queue != "general" {
+		t.Errorf("handoff action %+v", got)
+	}
+	if by := h.caller.HungUpBy(); by != "" {
+		t.Errorf("the voicebot hung up (%q) instead of leaving the caller to the transfer", by)
+	}
+}
+
+func TestCallerHangsUp(t *testing.T) {
+	before := runtime.NumGoroutine()
+	h := newHarness(t, nil, nil)
+	h.waitTalking(1)
+	_ = h.caller.Hangup(context.Background())
+	if err := h.waitServed(); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := h.session()
+	if s.Outcome != store.OutcomeAbandoned || s.EndedAt.IsZero() {
+		t.Errorf("session after hang-up: %+v", s)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before+2 {
+		t.Errorf("goroutines %d after the call, %d before", n, before)
+	}
+}
