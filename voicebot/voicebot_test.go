@@ -18,117 +18,14 @@ import (
 	"github.com/switchboard-voice/switchboard/prompts"
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/sqlite"
-	"github.com/switchboard-voice/switchboard/tts"
+	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
 )
-
-const cardsBot = `
-name: cards
-languages: [en]
-greeting: Hi, this is the card line of Example Bank, how can I help you today?
-fallback: Sorry, say that again?
-handoff: {queue: general, max_no_match: 3, phrases: [agent, human]}
-intents:
-  - name: lost_card
-    examples: [i lost my card, my card was stolen, block my card, lost card, i have lost my card]
-    flow: block
-  - name: hours
-    examples: [when are you open, opening hours, what are your hours]
-    answer: We are open from nine to five every day of the week.
-flows:
-  - name: block
-    steps:
-      - {id: disclose, kind: say, say: "This call is recorded for your security and for training, and your card details are never stored by the assistant on this line.", interruptible: false, next: ask}
-      - {id: ask, kind: ask, slot: last4, type: digits, say: "What are the last four digits of the card?", validate: {length: 4}, next: done}
-      - {id: done, kind: end, say: "The card ending {{last4}} is blocked. Goodbye."}
-`
-
-// scripted recognises utterances as the next text of its script.
-type scripted struct {
-	mu      sync.Mutex
-	script  []string
-	configs []asr.Config
-}
-
-func (s *scripted) Name() string { return "scripted" }
-
-func (s *scripted) Stream(ctx context.Context, cfg asr.Config) (asr.Session, error) {
-	s.mu.Lock()
-	s.configs = append(s.configs, cfg)
-	s.mu.Unlock()
-	return &scriptSession{r: s, out: make(chan asr.Result, 4)}, nil
-}
-
-type scriptSession struct {
-	r      *scripted
-	out    chan asr.Result
-	frames int
-	once   sync.Once
-}
-
-func (s *scriptSession) WriteFrame(f media.Frame) error { s.frames++; return nil }
-func (s *scriptSession) Results() <-chan asr.Result     { return s.out }
-func (s *scriptSession) Close() error                   { return nil }
-func (s *scriptSession) End() error {
-	s.once.Do(func() {
-		s.r.mu.Lock()
-		text := ""
-		if len(s.r.script) > 0 {
-			text, s.r.script = s.r.script[0], s.r.script[1:]
-		}
-		s.r.mu.Unlock()
-		s.out <- asr.Result{Text: text, Final: true, Provider: "scripted", Latency: time.Millisecond}
-		close(s.out)
-	})
-	return nil
-}
-
-// toneTTS speaks 60 ms of tone per word.
-type toneTTS struct{}
-
-func (toneTTS) Name() string { return "tone" }
-func (toneTTS) Synthesize(ctx context.Context, req tts.Request, sink media.Sink) error {
-	n := len(strings.Fields(req.Text)) * 3
-	tone := audiotest.Tone(600, req.Rate, time.Duration(n)*media.FrameDuration, 0.3)
-	k := media.SamplesPerFrame(req.Rate)
-	for i := 0; i+k <= len(tone); i += k {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := sink.WriteFrame(media.Frame{Samples: tone[i : i+k], Rate: req.Rate}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-type speech struct {
-	rec asr.Recognizer
-	syn tts.Synthesizer
-}
-
-func (s speech) Recognizer(context.Context, string, int, string) (asr.Recognizer, error) {
-	return s.rec, nil
-}
-func (s speech) Synthesizer(context.Context, string) (tts.Synthesizer, error) { return s.syn, nil }
-
-// levelVAD is a plain energy detector, so these tests exercise the call
-// loop and not the detector.
-type levelVAD struct{ run int }
-
-func (v *levelVAD) Process(f media.Frame) bool {
-	if media.Level(f.Samples) > -30 {
-		v.run++
-	} else {
-		v.run = 0
-	}
-	return v.run >= 3
-}
 
 type harness struct {
 	t      *testing.T
 	st     store.Store
 	mgr    *conversation.Manager
-	rec    *scripted
+	rec    *voicebottest.Script
 	bot    *mediatest.Leg
 	caller *mediatest.Leg
 	heard  *ear
@@ -147,7 +44,7 @@ func newHarness(t *testing.T, script []string, tweak func(*Config)) *harness {
 	}
 	t.Cleanup(func() { st.Close() })
 	reg := conversation.NewRegistry(st, nil)
-	b, err := prompts.Parse("cards.yaml", []byte(cardsBot))
+	b, err := prompts.Parse("cards.yaml", []byte(voicebottest.CardsBot))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,10 +54,10 @@ func newHarness(t *testing.T, script []string, tweak func(*Config)) *harness {
 	if _, err := reg.Publish(ctx, "cards", "v1"); err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, mgr: conversation.New(reg, st, nil), rec: &scripted{script: script}, served: make(chan error, 1)}
+	h := &harness{t: t, st: st, mgr: conversation.New(reg, st, nil), rec: voicebottest.NewScript(script...), served: make(chan error, 1)}
 	cfg := Config{
-		Bot: "cards", Conversations: h.mgr, Speech: speech{rec: h.rec, syn: toneTTS{}},
-		NoInput: 2 * time.Second, NewVAD: func(int) VAD { return &levelVAD{} },
+		Bot: "cards", Conversations: h.mgr, Speech: voicebottest.Speech{ASR: h.rec, TTS: voicebottest.ToneTTS{}},
+		NoInput: 2 * time.Second, NewVAD: func(int) VAD { return &voicebottest.LevelVAD{} },
 		OnEvent: func(e Event) { h.mu.Lock(); h.events = append(h.events, e); h.mu.Unlock() },
 		OnTurn:  func(s TurnStats) { h.mu.Lock(); h.turns = append(h.turns, s); h.mu.Unlock() },
 	}
@@ -336,9 +233,7 @@ func TestLostCardByVoice(t *testing.T) {
 		}
 	}
 	// The slot prompt asked the recogniser for digits.
-	h.rec.mu.Lock()
-	cfgs := h.rec.configs
-	h.rec.mu.Unlock()
+	cfgs := h.rec.Configs()
 	if len(cfgs) < 2 || cfgs[1].Grammar != asr.GrammarDigits {
 		t.Errorf("recogniser configs %+v, want the second with the digits grammar", cfgs)
 	}
