@@ -594,11 +594,16 @@ func (c *call) finish(ctx context.Context) error {
 	if c.after.Kind == dialog.ActHandoff {
 		c.event("handoff", c.after.Queue)
 		if c.cfg.Handoff != nil {
-			if err := c.cfg.Handoff(ctx, c.leg, c.after); err != nil {
-				c.log.Error("handoff failed", "queue", c.after.Queue, "err", err)
-				return fmt.Errorf("%w: %w", ErrTransfer, err)
+			err := c.cfg.Handoff(ctx, c.leg, c.after)
+			if err == nil {
+				return nil
 			}
-			return nil
+			if !errors.Is(err, ErrNoTarget) {
+				c.log.Error("handoff failed", "queue", c.after.Queue, "err", err)
+				_ = c.leg.Hangup(ctx)
+				return err
+			}
+			c.log.Info("handoff: no transfer target, ending the call", "queue", c.after.Queue)
 		}
 	}
 	c.event("end", c.after.Outcome)

@@ -71,7 +71,7 @@ func (k segmentSink) Close() error { return nil }
 func synthesize(ctx context.Context, syn tts.Synthesizer, lang string, rate int, segs []*segment, wake chan<- struct{}) {
 	for _, s := range segs {
 		var err error
-		for _, sentence := range sentences(s.text) {
+		for _, sentence := range Sentences(s.text) {
 			if ctx.Err() != nil {
 				err = ctx.Err()
 				break
@@ -102,9 +102,9 @@ func synthesize(ctx context.Context, syn tts.Synthesizer, lang string, rate int,
 	}
 }
 
-// sentences splits text at sentence ends (. ! ? and their full-width
+// Sentences splits text at sentence ends (. ! ? and their full-width
 // forms), keeping each piece's punctuation.
-func sentences(text string) []string {
+func Sentences(text string) []string {
 	var out []string
 	start := 0
 	rs := []rune(text)

@@ -32,6 +32,9 @@ var (
 	ErrNoProvider = errors.New("voicebot: no speech provider for the language")
 	// ErrTransfer: the handoff could not be carried out.
 	ErrTransfer = errors.New("voicebot: transfer failed")
+	// ErrNoTarget: the handoff's queue has nowhere to go; the call ends
+	// after the bot's handoff message.
+	ErrNoTarget = errors.New("voicebot: no transfer target for the queue")
 )
 
 // Speech gives a call its providers. Recognizer is asked once per call
@@ -44,8 +47,9 @@ type Speech interface {
 
 // Handoff carries out a bot's handoff action on the leg: a transfer to the
 // action's queue. It returns once the caller is with someone else (the
-// voicebot then leaves the leg alone) or with an error (the caller is
-// told and the call ends).
+// voicebot then leaves the leg alone), ErrNoTarget when the queue has
+// nowhere to go (the call ends normally), or another error (the call
+// ends and Serve returns it).
 type Handoff func(ctx context.Context, leg media.Leg, a dialog.Action) error
 
 // VAD is the voice activity stage run on the caller's (echo-cancelled)

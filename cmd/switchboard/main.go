@@ -30,6 +30,8 @@ type command struct {
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// voiceHooks, when set (tests), may observe voicebot calls.
+	voiceHooks func(*voice)
 }
 
 var commands = map[string]*command{}

@@ -63,6 +63,16 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	return open.Open(ctx, cfg.Database.Driver, cfg.Database.DSN)
 }
 
+// voiced reports whether a dialplan route runs bot on calls.
+func voiced(cfg config.Config, bot string) bool {
+	for _, r := range cfg.Dialplan {
+		if r.App == "voicebot" && r.Bot == bot {
+			return true
+		}
+	}
+	return false
+}
+
 // llmOption returns the dialogue option for LLM mode, or nil when no model
 // is configured.
 func llmOption(cfg config.Config) (dialog.Option, error) {
@@ -119,7 +129,13 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		}
 	}
 	var loaded atomic.Bool
-	tel, err := startTelephony(ctx, cfg, m, log)
+	sp := newSpeech(cfg.Speech, reg, log.With("component", "speech"))
+	defer sp.Close()
+	vc := &voice{conv: mgr, speech: sp}
+	if e.voiceHooks != nil {
+		e.voiceHooks(vc)
+	}
+	tel, err := startTelephony(ctx, cfg, m, vc, log)
 	if err != nil {
 		return err
 	}
@@ -166,6 +182,13 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 			log.Error("bot engine failed", "bot", b.Name, "err", err)
 			continue
 		}
+		if voiced(cfg, b.Name) {
+			t1 := time.Now()
+			if err := sp.Prepare(ctx, b.Name); err != nil {
+				log.Warn("bot speech not prepared", "bot", b.Name, "err", err)
+			}
+			log.Info("bot speech ready", "bot", b.Name, "took", time.Since(t1).Round(time.Millisecond))
+		}
 		log.Info("bot ready", "bot", b.Name, "version", v, "train", time.Since(t0).Round(time.Millisecond))
 		names = append(names, b.Name)
 	}
@@ -177,6 +200,11 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	}
 	for tr, a := range tel.SIPAddrs {
 		fmt.Fprintf(e.stdout, "  sip:     sip:echo@%s;transport=%s\n", a, tr)
+	}
+	for _, r := range cfg.Dialplan {
+		if r.App == "voicebot" {
+			fmt.Fprintf(e.stdout, "  bot:     %s on %q (SIP user or /phone number)\n", r.Bot, r.To)
+		}
 	}
 
 	select {

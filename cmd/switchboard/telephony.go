@@ -12,6 +12,7 @@ import (
 	pion "github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/switchboard-voice/switchboard/conversation"
 	"github.com/switchboard-voice/switchboard/internal/config"
 	"github.com/switchboard-voice/switchboard/internal/metrics"
 	"github.com/switchboard-voice/switchboard/media"
@@ -20,6 +21,8 @@ import (
 	"github.com/switchboard-voice/switchboard/media/rtpmedia"
 	"github.com/switchboard-voice/switchboard/media/sip"
 	"github.com/switchboard-voice/switchboard/media/webrtc"
+	"github.com/switchboard-voice/switchboard/nlu/dialog"
+	"github.com/switchboard-voice/switchboard/voicebot"
 	"github.com/switchboard-voice/switchboard/web/phone"
 )
 
@@ -33,12 +36,44 @@ type telephony struct {
 	serve    chan error
 }
 
+// voice is what voicebot routes need from the server.
+type voice struct {
+	conv    *conversation.Manager
+	speech  voicebot.Speech
+	metrics *voicebot.Metrics
+	// transfer performs a handoff's transfer (set once SIP is up).
+	transfer voicebot.Handoff
+	// OnTurn and OnEvent, when set, observe every voicebot call (tests).
+	onTurn  func(voicebot.TurnStats)
+	onEvent func(voicebot.Event)
+}
+
 // dialplan builds the configured routes.
-func dialplan(cfg config.Config, log *slog.Logger) (*apps.Dialplan, error) {
+func dialplan(cfg config.Config, v *voice, log *slog.Logger) (*apps.Dialplan, error) {
 	var routes []apps.Route
 	for i, r := range cfg.Dialplan {
 		var app media.Application
 		switch r.App {
+		case "voicebot":
+			if v == nil {
+				return nil, fmt.Errorf("dialplan[%d]: voicebot routes need the conversation service", i)
+			}
+			a, err := voicebot.New(voicebot.Config{
+				Bot: r.Bot, Conversations: v.conv, Speech: v.speech, Metrics: v.metrics,
+				Handoff: func(ctx context.Context, leg media.Leg, a dialog.Action) error {
+					if v.transfer == nil {
+						return voicebot.ErrNoTarget
+					}
+					return v.transfer(ctx, leg, a)
+				},
+				EndOfTurn: cfg.Voicebot.EndOfTurn, BargeIn: cfg.Voicebot.BargeIn, NoInput: cfg.Voicebot.NoInput,
+				OnTurn: v.onTurn, OnEvent: v.onEvent,
+				Logger: log.With("component", "voicebot"),
+			})
+			if err != nil {
+				return nil, fmt.Errorf("dialplan[%d]: %w", i, err)
+			}
+			app = a
 		case "echo":
 			app = apps.Echo(log, nil)
 		case "playback":
@@ -58,8 +93,15 @@ func dialplan(cfg config.Config, log *slog.Logger) (*apps.Dialplan, error) {
 
 // startTelephony starts the SIP endpoint (its Serve runs until ctx ends)
 // and the WebRTC server, and returns the HTTP handlers to mount.
-func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, log *slog.Logger) (*telephony, error) {
-	dp, err := dialplan(cfg, log)
+func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, v *voice, log *slog.Logger) (*telephony, error) {
+	if v != nil && v.metrics == nil {
+		vm, err := voicebot.NewMetrics(m.Registry)
+		if err != nil {
+			return nil, err
+		}
+		v.metrics = vm
+	}
+	dp, err := dialplan(cfg, v, log)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +134,12 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "switchboard_sip_calls", Help: "SIP calls up now.",
 		}, func() float64 { return float64(srv.Calls()) }))
+		if v != nil {
+			srv := t.sip
+			v.transfer = func(ctx context.Context, leg media.Leg, a dialog.Action) error {
+				return transfer(ctx, cfg, srv, dp, leg, a)
+			}
+		}
 		t.serve = make(chan error, 1)
 		go func() { t.serve <- t.sip.Serve(ctx) }()
 		for _, l := range cfg.SIP.Listen {
@@ -124,6 +172,30 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		t.routes["/phone/"] = ph
 	}
 	return t, nil
+}
+
+// transfer carries out a voicebot handoff: the queue's target from
+// voicebot.transfer, by REFER on SIP legs and through the dialplan on
+// others.
+func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.Dialplan, leg media.Leg, a dialog.Action) error {
+	target := cfg.Voicebot.Transfer[a.Queue]
+	if target == "" {
+		target = cfg.Voicebot.Transfer["*"]
+	}
+	if target == "" {
+		return fmt.Errorf("%w: voicebot.transfer has no target for queue %q", voicebot.ErrNoTarget, a.Queue)
+	}
+	if leg.Info().Kind == "sip" && srv != nil {
+		if err := srv.Transfer(ctx, leg, target); err != nil {
+			return fmt.Errorf("%w: %w", voicebot.ErrTransfer, err)
+		}
+		return nil
+	}
+	app, ok := dp.Route(leg.Info().From, target)
+	if !ok {
+		return fmt.Errorf("%w: no dialplan route for %q", voicebot.ErrTransfer, target)
+	}
+	return app.Serve(ctx, leg)
 }
 
 func waitAddr(ctx context.Context, s *sip.Server, transport string) (netip.AddrPort, bool) {

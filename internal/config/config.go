@@ -46,6 +46,10 @@ type Config struct {
 	Dialplan []Route `yaml:"dialplan"`
 	// Recording records calls as stereo WAV files.
 	Recording Recording `yaml:"recording"`
+	// Speech configures speech recognition and synthesis providers.
+	Speech Speech `yaml:"speech"`
+	// Voicebot configures turn-taking on voicebot calls.
+	Voicebot Voicebot `yaml:"voicebot"`
 }
 
 // SIP configures the SIP endpoint.
@@ -130,10 +134,66 @@ type Route struct {
 	To string `yaml:"to"`
 	// From optionally matches the caller the same way.
 	From string `yaml:"from"`
-	// App is the application: echo or playback.
+	// App is the application: echo, playback or voicebot.
 	App string `yaml:"app"`
 	// File is the WAV file for playback.
 	File string `yaml:"file"`
+	// Bot is the bot a voicebot route runs (a loaded bot's name).
+	Bot string `yaml:"bot"`
+}
+
+// Speech chooses speech providers per language. Provider names:
+// "pocketsphinx" (embedded ASR, English, with a language model built from
+// each bot version's own examples), "espeak" (embedded TTS, English and
+// Mandarin), "openai" (an OpenAI-compatible endpoint, e.g. OpenAI or a
+// self-hosted Whisper server).
+type Speech struct {
+	// ASR maps a language ("en", "zh") to a list of providers tried in
+	// order: when one errors or times out, the utterance goes to the next.
+	// Default: en: [pocketsphinx]; zh: [openai] when an OpenAI endpoint is
+	// configured.
+	ASR map[string][]string `yaml:"asr"`
+	// TTS maps a language to its provider. Default espeak for en and zh.
+	TTS map[string]string `yaml:"tts"`
+	// OpenAI configures the OpenAI-compatible speech endpoints.
+	OpenAI SpeechOpenAI `yaml:"openai"`
+	// CacheBytes bounds the cache of rendered prompts (default 64 MiB).
+	CacheBytes int64 `yaml:"cache_bytes"`
+}
+
+// SpeechOpenAI configures OpenAI-compatible transcription and speech.
+type SpeechOpenAI struct {
+	// BaseURL (ends in /v1). Default: llm.base_url. Env:
+	// SWITCHBOARD_SPEECH_BASE_URL.
+	BaseURL string `yaml:"base_url"`
+	// APIKey. Default: llm.api_key (OPENAI_API_KEY).
+	APIKey string `yaml:"api_key"`
+	// ASRModel for transcription (default whisper-1).
+	ASRModel string `yaml:"asr_model"`
+	// TTSModel and TTSVoice for speech (default tts-1, alloy).
+	TTSModel string `yaml:"tts_model"`
+	TTSVoice string `yaml:"tts_voice"`
+	// Timeout of one request (default 5s): a slower provider counts as
+	// failed and the turn falls back.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Voicebot configures turn-taking. Zero values take the defaults.
+type Voicebot struct {
+	// EndOfTurn is the silence that ends a caller's turn (default 500ms;
+	// shortened when the answer is complete, lengthened when it is not).
+	EndOfTurn time.Duration `yaml:"end_of_turn"`
+	// BargeIn is how long the caller must talk over an interruptible
+	// prompt to stop it (default 160ms).
+	BargeIn time.Duration `yaml:"barge_in"`
+	// NoInput is how long the bot waits for the caller to speak before
+	// reprompting (default 7s).
+	NoInput time.Duration `yaml:"no_input"`
+	// Transfer maps a handoff queue to where the call goes: a sip: URI or
+	// a number (blind transfer with REFER on SIP calls; on browser calls
+	// the number is routed through the dialplan). Queues not listed end
+	// the call after the bot's handoff message.
+	Transfer map[string]string `yaml:"transfer"`
 }
 
 // Recording configures call recording.
@@ -281,6 +341,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.LLM.APIKey, "OPENAI_API_KEY")
 	set(&c.LLM.BaseURL, "OPENAI_BASE_URL")
 	set(&c.LLM.Model, "SWITCHBOARD_LLM_MODEL")
+	set(&c.Speech.OpenAI.BaseURL, "SWITCHBOARD_SPEECH_BASE_URL")
 	set(&c.DataDir, "SWITCHBOARD_DATA_DIR")
 	if c.SIP.Trunk != nil {
 		set(&c.SIP.Trunk.Password, "SWITCHBOARD_SIP_TRUNK_PASSWORD")
@@ -300,7 +361,34 @@ func (c *Config) fill() {
 		}
 	}
 	if c.Dialplan == nil {
-		c.Dialplan = []Route{{To: "", App: "echo"}}
+		// echo for line checks; the sample bots by name (and the
+		// Chinese one on 400/95 numbers); everything else echoes.
+		c.Dialplan = []Route{{To: "echo", App: "echo"}}
+		for _, d := range c.Bots.Dirs {
+			switch filepath.Base(d) {
+			case "banking":
+				c.Dialplan = append(c.Dialplan, Route{To: "banking|bank|1000", App: "voicebot", Bot: "banking"})
+			case "logistics-zh":
+				c.Dialplan = append(c.Dialplan, Route{To: "logistics|logistics-zh|400\\d*|95\\d*", App: "voicebot", Bot: "logistics-zh"})
+			}
+		}
+		c.Dialplan = append(c.Dialplan, Route{To: "", App: "echo"})
+	}
+	if c.Speech.ASR == nil {
+		c.Speech.ASR = map[string][]string{"en": {"pocketsphinx"}}
+		if c.LLM.APIKey != "" || c.Speech.OpenAI.BaseURL != "" {
+			c.Speech.ASR["zh"] = []string{"openai"}
+			c.Speech.ASR["en"] = append(c.Speech.ASR["en"], "openai")
+		}
+	}
+	if c.Speech.TTS == nil {
+		c.Speech.TTS = map[string]string{"en": "espeak", "zh": "espeak"}
+	}
+	if c.Speech.OpenAI.BaseURL == "" {
+		c.Speech.OpenAI.BaseURL = c.LLM.BaseURL
+	}
+	if c.Speech.OpenAI.APIKey == "" {
+		c.Speech.OpenAI.APIKey = c.LLM.APIKey
 	}
 	if c.Recording.Dir == "" {
 		c.Recording.Dir = filepath.Join(c.DataDir, "recordings")
@@ -439,6 +527,29 @@ func (c *Config) validateMedia(bad func(key, format string, args ...any) error) 
 			return bad(fmt.Sprintf("webrtc.ice_servers[%d].urls", i), "is required")
 		}
 	}
+	for lang, ps := range c.Speech.ASR {
+		if len(ps) == 0 {
+			return bad("speech.asr."+lang, "no provider")
+		}
+		for _, p := range ps {
+			if p != "pocketsphinx" && p != "openai" {
+				return bad("speech.asr."+lang, "%q is not one of pocketsphinx, openai", p)
+			}
+		}
+	}
+	for lang, p := range c.Speech.TTS {
+		if p != "espeak" && p != "openai" {
+			return bad("speech.tts."+lang, "%q is not one of espeak, openai", p)
+		}
+	}
+	for k, d := range map[string]time.Duration{
+		"voicebot.end_of_turn": c.Voicebot.EndOfTurn, "voicebot.barge_in": c.Voicebot.BargeIn,
+		"voicebot.no_input": c.Voicebot.NoInput, "speech.openai.timeout": c.Speech.OpenAI.Timeout,
+	} {
+		if d < 0 {
+			return bad(k, "%v is negative", d)
+		}
+	}
 	for i, r := range c.Dialplan {
 		key := fmt.Sprintf("dialplan[%d]", i)
 		for _, re := range []struct{ k, v string }{{"to", r.To}, {"from", r.From}} {
@@ -452,8 +563,12 @@ func (c *Config) validateMedia(bad func(key, format string, args ...any) error) 
 			if r.File == "" {
 				return bad(key+".file", "playback needs a WAV file")
 			}
+		case "voicebot":
+			if r.Bot == "" {
+				return bad(key+".bot", "voicebot needs a bot name")
+			}
 		default:
-			return bad(key+".app", "%q is not one of echo, playback", r.App)
+			return bad(key+".app", "%q is not one of echo, playback, voicebot", r.App)
 		}
 	}
 	return nil
