@@ -26,7 +26,7 @@ func defaultVAD(rate int) VAD { return &energyVAD{} }
 
 type passAEC struct{}
 
-func (passAEC) Reference(media.Frame)               {}
+func (passAEC) Reference(media.Frame)              {}
 func (passAEC) Process(in media.Frame) media.Frame { return in }
 
 func defaultEchoCanceller(rate int) EchoCanceller { return passAEC{} }
