@@ -4,6 +4,14 @@
 // cancelling the context stops it within one frame (barge-in). Providers
 // live in sub-packages: tts/espeak (embedded, English and Mandarin) and
 // tts/openai (OpenAI-compatible speech). Package tts itself imports no SDK.
+//
+// A Cache in front of a Synthesizer renders each prompt once and replays
+// it (LRU within a byte budget; concurrent requests share one rendering;
+// Warm pre-renders greetings and hold messages). Normalize is the light
+// text clean-up the providers apply (markup, references read digit by
+// digit). Providers wrap ErrUnsupported, ErrTimeout and ErrUnavailable, so
+// that a caller can fall back to another Synthesizer without knowing
+// which provider failed.
 package tts
 
 import (
