@@ -77,6 +77,8 @@ type call struct {
 	pending *TurnStats
 	done    bool // the dialogue ended; hang up when the reply has played
 	wg      sync.WaitGroup
+	stats   CallStats
+	began   time.Time
 }
 
 // utterance is a caller's turn being recognised.
@@ -120,6 +122,7 @@ func newCall(ctx context.Context, cfg Config, leg media.Leg) (*call, error) {
 // run is the call loop.
 func (c *call) run(ctx context.Context) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
+	c.began = time.Now()
 	defer func() {
 		cancel()
 		if c.synth != nil {
@@ -128,6 +131,15 @@ func (c *call) run(ctx context.Context) (err error) {
 		c.closeUtterances()
 		c.synthW.Wait()
 		c.wg.Wait()
+		if c.cfg.OnEnd != nil {
+			c.dropMu.Lock()
+			c.stats.Dropped = c.drops
+			c.dropMu.Unlock()
+			c.stats.CallID, c.stats.SessionID = c.info.ID, c.sid
+			c.stats.Underruns = int(c.play.gap / media.FrameDuration)
+			c.stats.Duration = time.Since(c.began)
+			c.cfg.OnEnd(c.stats)
+		}
 	}()
 	greet, err := c.conv.Start(ctx, c.cfg.Bot, dialog.Info{CallerID: c.info.From, Channel: c.info.Kind})
 	if err != nil {
@@ -265,6 +277,7 @@ func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
 		if !u.interrupted && c.play.active() && !c.play.paused && c.play.interruptible() && u.speech >= c.cfg.BargeIn {
 			c.play.pause()
 			u.interrupted = true
+			c.stats.BargeIns++
 			c.cfg.Metrics.bargeIn(now.Sub(u.start))
 			c.event("barge_in", "")
 		}
@@ -364,6 +377,7 @@ func (c *call) onResult(ctx context.Context, r asr.Result, ok bool) {
 	if u.interrupted && c.play.paused && isBackchannel(text) && r.Err == nil {
 		// A false interruption: carry on with the prompt.
 		c.play.resume(c.cfg.ResumeBackup)
+		c.stats.Resumes++
 		c.event("resume", text)
 		return
 	}
@@ -470,6 +484,7 @@ func (c *call) onTurn(ctx context.Context, t turnResult) bool {
 		return false
 	}
 	st := t.stats
+	c.stats.Turns++
 	st.Intent = t.turn.Reply.Trace.Intent
 	c.pending = &st
 	if t.turn.Done {

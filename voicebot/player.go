@@ -148,6 +148,9 @@ type player struct {
 	written int         // frames of this reply handed to the leg
 	firstAt time.Time   // first frame of the reply handed to the leg
 	silence media.Frame
+	// gap is how long the leg had nothing to send in the middle of a
+	// reply because synthesis had not produced the audio yet.
+	gap time.Duration
 }
 
 type sentFrame struct {
@@ -164,6 +167,7 @@ func (p *player) start(segs []*segment) {
 	p.stop()
 	p.segs, p.cur, p.pos, p.paused = segs, 0, 0, false
 	p.written, p.firstAt = 0, time.Time{}
+	p.until = time.Time{}
 }
 
 // active reports whether the reply still has audio to play (or is
@@ -181,6 +185,10 @@ func (p *player) interruptible() bool {
 // whether the reply has finished playing (all frames due).
 func (p *player) pump(now time.Time) (finished bool) {
 	if p.until.Before(now) {
+		if !p.until.IsZero() && !p.paused && p.cur < len(p.segs) && p.written > 0 {
+			// The leg's queue ran dry mid-reply: the caller heard a gap.
+			p.gap += now.Sub(p.until)
+		}
 		p.until = now // underrun or first frame: restart the timeline
 	}
 	for !p.paused && p.cur < len(p.segs) && p.until.Before(now.Add(p.lead)) {

@@ -118,6 +118,8 @@ type Config struct {
 
 	// OnTurn, when set, is told each turn's timings (benchmarks, tests).
 	OnTurn func(TurnStats)
+	// OnEnd, when set, is told a call's figures when it ends.
+	OnEnd func(CallStats)
 	// OnEvent, when set, is told what happens on the call (tests, the
 	// agent desktop later): speech start/end, barge-in, resume, partial
 	// and final transcripts, digits, bot prompts.
@@ -198,6 +200,24 @@ type Event struct {
 	Text string `json:"text,omitempty"`
 	// At is the wall-clock time.
 	At time.Time `json:"at"`
+}
+
+// CallStats are a call's figures at its end.
+type CallStats struct {
+	CallID    string `json:"call_id"`
+	SessionID string `json:"session_id"`
+	// Turns answered, BargeIns that stopped a prompt, Resumes after false
+	// interruptions.
+	Turns    int `json:"turns"`
+	BargeIns int `json:"barge_ins"`
+	Resumes  int `json:"resumes"`
+	// Underruns are 20 ms frames of a prompt that were not ready when due
+	// (the caller heard a gap); Dropped are received frames the call
+	// loop could not take in time. Both are 0 on a healthy server.
+	Underruns int `json:"underruns"`
+	Dropped   int `json:"dropped"`
+	// Duration of the call.
+	Duration time.Duration `json:"duration"`
 }
 
 // TurnStats times one caller turn, from the caller's last voiced frame to

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-voice/switchboard/prompts"
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/sqlite"
+	"github.com/switchboard-voice/switchboard/tts"
 	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
 )
 
@@ -32,6 +33,7 @@ type harness struct {
 	mu     sync.Mutex
 	events []Event
 	turns  []TurnStats
+	ends   []CallStats
 	served chan error
 }
 
@@ -60,6 +62,7 @@ func newHarness(t *testing.T, script []string, tweak func(*Config)) *harness {
 		NoInput: 2 * time.Second, NewVAD: func(int) VAD { return &voicebottest.LevelVAD{} },
 		OnEvent: func(e Event) { h.mu.Lock(); h.events = append(h.events, e); h.mu.Unlock() },
 		OnTurn:  func(s TurnStats) { h.mu.Lock(); h.turns = append(h.turns, s); h.mu.Unlock() },
+		OnEnd:   func(s CallStats) { h.mu.Lock(); h.ends = append(h.ends, s); h.mu.Unlock() },
 	}
 	if tweak != nil {
 		tweak(&cfg)
@@ -245,6 +248,9 @@ func TestLostCardByVoice(t *testing.T) {
 			t.Fatalf("turn stats: %+v", h.turns)
 		}
 	}
+	if len(h.ends) != 1 || h.ends[0].Underruns != 0 || h.ends[0].Turns != 2 {
+		t.Errorf("call stats %+v, want 2 turns and no underruns", h.ends)
+	}
 	for _, st := range h.turns {
 		if st.Total <= 0 || st.EndOfTurn <= 0 || st.Total < st.EndOfTurn || st.Overhead > st.Total {
 			t.Errorf("turn stats inconsistent: %+v", st)
@@ -412,5 +418,30 @@ func TestCallerHangsUp(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before+2 {
 		t.Errorf("goroutines %d after the call, %d before", n, before)
+	}
+}
+
+// slowTTS produces each frame after 30 ms: slower than real time.
+type slowTTS struct{ voicebottest.ToneTTS }
+
+func (s slowTTS) Synthesize(ctx context.Context, req tts.Request, sink media.Sink) error {
+	return s.ToneTTS.Synthesize(ctx, req, media.SinkFunc(func(f media.Frame) error {
+		time.Sleep(30 * time.Millisecond)
+		return sink.WriteFrame(f)
+	}))
+}
+
+func TestUnderrunsCounted(t *testing.T) {
+	h := newHarness(t, nil, func(c *Config) {
+		c.Speech = voicebottest.Speech{ASR: voicebottest.NewScript(), TTS: slowTTS{}}
+	})
+	h.waitEvent("prompt_done", 10*time.Second)
+	_ = h.caller.Hangup(context.Background())
+	_ = h.waitServed()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	// 42 frames at 30 ms each: about a third of the prompt is gaps.
+	if len(h.ends) != 1 || h.ends[0].Underruns < 8 {
+		t.Errorf("call stats %+v, want underruns from a synthesiser slower than real time", h.ends)
 	}
 }

@@ -202,9 +202,18 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		fmt.Fprintf(e.stdout, "  sip:     sip:echo@%s;transport=%s\n", a, tr)
 	}
 	for _, r := range cfg.Dialplan {
-		if r.App == "voicebot" {
-			fmt.Fprintf(e.stdout, "  bot:     %s on %q (SIP user or /phone number)\n", r.Bot, r.To)
+		if r.App != "voicebot" {
+			continue
 		}
+		// The first alternative of the route's pattern is a number to dial.
+		num := strings.Split(r.To, "|")[0]
+		fmt.Fprintf(e.stdout, "  bot:     %s: %s/phone?to=%s", r.Bot, base, num)
+		for tr, a := range tel.SIPAddrs {
+			if tr == "udp" {
+				fmt.Fprintf(e.stdout, "  or sip:%s@%s", num, a)
+			}
+		}
+		fmt.Fprintln(e.stdout)
 	}
 
 	select {

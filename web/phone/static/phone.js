@@ -23,6 +23,11 @@
   };
   window.phone = phone;
 
+  // /phone?to=banking pre-fills the number (links from the server's
+  // banner go straight to a bot).
+  const preset = new URLSearchParams(location.search).get('to');
+  if (preset) ui.number.value = preset;
+
   function setState(state, text) {
     phone.state = state;
     ui.state.dataset.state = state;
