@@ -248,7 +248,8 @@ func (c *call) event(kind, text string) {
 func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
 	c.aec.Reference(c.play.reference(now))
 	res := c.aec.Process(f)
-	voiced := c.vad.Process(res)
+	act := c.vad.Process(res)
+	voiced := act.Voiced
 	// Keep the pre-roll (copies: res may be the canceller's buffer).
 	n := int(preRoll / media.FrameDuration)
 	var keep []int16
@@ -260,7 +261,7 @@ func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
 	c.pre = append(c.pre, keep)
 
 	switch {
-	case voiced && c.utt == nil:
+	case act.Start && c.utt == nil:
 		c.startUtterance(ctx, now)
 	case c.utt != nil:
 		if err := c.utt.sess.WriteFrame(res); err != nil {

@@ -63,7 +63,7 @@ var unfinished = map[string]bool{
 	"and": true, "but": true, "or": true, "so": true, "because": true, "um": true, "uh": true,
 	"er": true, "erm": true, "the": true, "a": true, "an": true, "my": true, "to": true,
 	"is": true, "it's": true, "of": true, "for": true, "with": true, "i": true, "i'm": true,
-	"want": true, "need": true, "like": true, "about": true, "card": false,
+	"want": true, "need": true, "like": true, "about": true,
 }
 
 var zhUnfinished = []string{"嗯", "那个", "就是", "然后", "和", "但是", "因为", "我想", "我要"}

@@ -53,10 +53,18 @@ type Speech interface {
 type Handoff func(ctx context.Context, leg media.Leg, a dialog.Action) error
 
 // VAD is the voice activity stage run on the caller's (echo-cancelled)
-// audio: Process returns whether the caller is speaking now. media/vad's
-// Detector is the default.
+// audio, one frame at a time. media/vad's Detector is the default.
 type VAD interface {
-	Process(f media.Frame) bool
+	Process(f media.Frame) Activity
+}
+
+// Activity is what the VAD makes of one frame.
+type Activity struct {
+	// Start: an utterance starts (the detector has heard enough speech).
+	Start bool
+	// Voiced: this frame is speech. The end of a turn is timed from the
+	// last voiced frame.
+	Voiced bool
 }
 
 // EchoCanceller removes the bot's own audio from what comes back from the

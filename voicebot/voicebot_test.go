@@ -1,4 +1,4 @@
-package voicebot
+package voicebot_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/sqlite"
 	"github.com/switchboard-voice/switchboard/tts"
+	"github.com/switchboard-voice/switchboard/voicebot"
 	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
 )
 
@@ -31,13 +32,19 @@ type harness struct {
 	caller *mediatest.Leg
 	heard  *ear
 	mu     sync.Mutex
-	events []Event
-	turns  []TurnStats
-	ends   []CallStats
+	events []voicebot.Event
+	turns  []voicebot.TurnStats
+	ends   []voicebot.CallStats
 	served chan error
 }
 
-func newHarness(t *testing.T, script []string, tweak func(*Config)) *harness {
+func newHarness(t *testing.T, script []string, tweak func(*voicebot.Config)) *harness {
+	t.Helper()
+	return newHarnessLine(t, script, tweak, mediatest.Options{})
+}
+
+// newHarnessLine is newHarness on a line with the given options (echo).
+func newHarnessLine(t *testing.T, script []string, tweak func(*voicebot.Config), line mediatest.Options) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
@@ -57,21 +64,22 @@ func newHarness(t *testing.T, script []string, tweak func(*Config)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, st: st, mgr: conversation.New(reg, st, nil), rec: voicebottest.NewScript(script...), served: make(chan error, 1)}
-	cfg := Config{
+	cfg := voicebot.Config{
 		Bot: "cards", Conversations: h.mgr, Speech: voicebottest.Speech{ASR: h.rec, TTS: voicebottest.ToneTTS{}},
-		NoInput: 2 * time.Second, NewVAD: func(int) VAD { return &voicebottest.LevelVAD{} },
-		OnEvent: func(e Event) { h.mu.Lock(); h.events = append(h.events, e); h.mu.Unlock() },
-		OnTurn:  func(s TurnStats) { h.mu.Lock(); h.turns = append(h.turns, s); h.mu.Unlock() },
-		OnEnd:   func(s CallStats) { h.mu.Lock(); h.ends = append(h.ends, s); h.mu.Unlock() },
+		NoInput: 2 * time.Second, NewVAD: func(int) voicebot.VAD { return &voicebottest.LevelVAD{} },
+		NewEchoCanceller: func(int) voicebot.EchoCanceller { return voicebottest.NoEcho{} },
+		OnEvent:          func(e voicebot.Event) { h.mu.Lock(); h.events = append(h.events, e); h.mu.Unlock() },
+		OnTurn:           func(s voicebot.TurnStats) { h.mu.Lock(); h.turns = append(h.turns, s); h.mu.Unlock() },
+		OnEnd:            func(s voicebot.CallStats) { h.mu.Lock(); h.ends = append(h.ends, s); h.mu.Unlock() },
 	}
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	app, err := New(cfg)
+	app, err := voicebot.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.bot, h.caller = mediatest.Pipe(mediatest.Options{})
+	h.bot, h.caller = mediatest.Pipe(line)
 	h.heard = &ear{}
 	h.caller.Attach(h.heard)
 	go func() { h.served <- app.Serve(ctx, h.bot) }()
@@ -165,7 +173,7 @@ func (h *harness) kinds() []string {
 	return k
 }
 
-func (h *harness) waitEvent(kind string, timeout time.Duration) Event {
+func (h *harness) waitEvent(kind string, timeout time.Duration) voicebot.Event {
 	h.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -180,7 +188,7 @@ func (h *harness) waitEvent(kind string, timeout time.Duration) Event {
 		time.Sleep(5 * time.Millisecond)
 	}
 	h.t.Fatalf("no %s event; events: %v", kind, h.kinds())
-	return Event{}
+	return voicebot.Event{}
 }
 
 func (h *harness) waitServed() error {
@@ -360,7 +368,7 @@ func TestNonInterruptiblePrompt(t *testing.T) {
 }
 
 func TestNoInputRepromptsThenHandsOff(t *testing.T) {
-	h := newHarness(t, nil, func(c *Config) { c.NoInput = 300 * time.Millisecond })
+	h := newHarness(t, nil, func(c *voicebot.Config) { c.NoInput = 300 * time.Millisecond })
 	if err := h.waitServed(); err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +389,7 @@ func TestNoInputRepromptsThenHandsOff(t *testing.T) {
 
 func TestHandoffTransfers(t *testing.T) {
 	var got dialog.Action
-	h := newHarness(t, []string{"i want an agent"}, func(c *Config) {
+	h := newHarness(t, []string{"i want an agent"}, func(c *voicebot.Config) {
 		c.Handoff = func(ctx context.Context, leg media.Leg, a dialog.Action) error {
 			got = a
 			return nil
@@ -432,7 +440,7 @@ func (s slowTTS) Synthesize(ctx context.Context, req tts.Request, sink media.Sin
 }
 
 func TestUnderrunsCounted(t *testing.T) {
-	h := newHarness(t, nil, func(c *Config) {
+	h := newHarness(t, nil, func(c *voicebot.Config) {
 		c.Speech = voicebottest.Speech{ASR: voicebottest.NewScript(), TTS: slowTTS{}}
 	})
 	h.waitEvent("prompt_done", 10*time.Second)

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-voice/switchboard/media"
 	"github.com/switchboard-voice/switchboard/media/audiotest"
 	"github.com/switchboard-voice/switchboard/tts"
+	"github.com/switchboard-voice/switchboard/voicebot"
 )
 
 // CardsBot is a small card-blocking bot: a greeting, a lost-card flow with
@@ -129,16 +130,28 @@ func (s Speech) Recognizer(context.Context, string, int, string) (asr.Recognizer
 // Synthesizer returns s.TTS.
 func (s Speech) Synthesizer(context.Context, string) (tts.Synthesizer, error) { return s.TTS, nil }
 
-// LevelVAD is a plain energy detector (voiced after three frames above
-// -30 dBFS), so tests exercise the call loop rather than the detector.
+// LevelVAD is a plain energy detector (frames above -30 dBFS are voiced;
+// three in a row start an utterance), so tests exercise the call loop
+// rather than the detector.
 type LevelVAD struct{ run int }
 
-// Process reports whether the caller is speaking.
-func (v *LevelVAD) Process(f media.Frame) bool {
-	if media.Level(f.Samples) > -30 {
+// Process judges one frame.
+func (v *LevelVAD) Process(f media.Frame) voicebot.Activity {
+	voiced := media.Level(f.Samples) > -30
+	if voiced {
 		v.run++
 	} else {
 		v.run = 0
 	}
-	return v.run >= 3
+	return voicebot.Activity{Start: v.run == 3, Voiced: voiced}
 }
+
+// NoEcho is an echo canceller that passes the input through: for lines
+// known to carry no echo, and for tests of the call loop.
+type NoEcho struct{}
+
+// Reference ignores the bot's audio.
+func (NoEcho) Reference(media.Frame) {}
+
+// Process returns the input.
+func (NoEcho) Process(in media.Frame) media.Frame { return in }

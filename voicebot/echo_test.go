@@ -1,0 +1,99 @@
+package voicebot_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
+	"github.com/switchboard-voice/switchboard/tts/espeak"
+	"github.com/switchboard-voice/switchboard/voicebot"
+	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
+)
+
+// espeakSpeech is the real synthesiser with the scripted recogniser.
+func espeakSpeech(t *testing.T, script ...string) voicebottest.Speech {
+	t.Helper()
+	syn, err := espeak.New()
+	if err != nil {
+		t.Fatalf("espeak-ng: %v", err)
+	}
+	return voicebottest.Speech{ASR: voicebottest.NewScript(script...), TTS: syn}
+}
+
+// TestEchoDoesNotBargeIn plays the bot's greeting (espeak-ng speech) on a
+// line that echoes it back at full level 150 ms later, with the default
+// echo canceller and voice activity detector: the bot must not hear
+// itself. Without the canceller the same line interrupts the bot, which
+// shows the test can fail.
+func TestEchoDoesNotBargeIn(t *testing.T) {
+	line := mediatest.Options{EchoGain: 1.0, EchoDelay: 150 * time.Millisecond}
+	for _, tc := range []struct {
+		name     string
+		canceler bool
+	}{{"with canceller", true}, {"without canceller", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarnessLine(t, nil, func(c *voicebot.Config) {
+				c.Speech = espeakSpeech(t)
+				c.NewVAD = nil
+				c.NewEchoCanceller = nil
+				if !tc.canceler {
+					c.NewEchoCanceller = func(int) voicebot.EchoCanceller { return voicebottest.NoEcho{} }
+				}
+			}, line)
+			if !tc.canceler {
+				// The echo interrupts the bot over and over.
+				h.waitEvent("barge_in", 10*time.Second)
+				return
+			}
+			h.waitEvent("prompt_done", 15*time.Second)
+			var heard []string
+			for _, k := range h.kinds() {
+				if strings.HasPrefix(k, "speech_start") || strings.HasPrefix(k, "barge_in") {
+					heard = append(heard, k)
+				}
+			}
+			if len(heard) > 0 {
+				t.Errorf("the bot heard its own echo: %v", h.kinds())
+			}
+		})
+	}
+}
+
+// TestCallerBargesInOverEcho: on the same echoing line, a caller talking
+// over the bot still interrupts it.
+func TestCallerBargesInOverEcho(t *testing.T) {
+	pcm := asteriskPrompt(t, "agent-pass")
+	h := newHarnessLine(t, []string{"when are you open"}, func(c *voicebot.Config) {
+		c.Speech = espeakSpeech(t, "when are you open")
+		c.NewVAD = nil
+		c.NewEchoCanceller = nil
+	}, mediatest.Options{EchoGain: 1.0, EchoDelay: 150 * time.Millisecond})
+	h.waitTalking(1)
+	time.Sleep(1500 * time.Millisecond)
+	start := time.Now()
+	for i := 0; i+160 <= len(pcm); i += 160 {
+		_ = h.caller.WriteFrame(media.Frame{Samples: pcm[i : i+160], Rate: 8000})
+	}
+	e := h.waitEvent("barge_in", 5*time.Second)
+	if d := e.At.Sub(start); d > 500*time.Millisecond {
+		t.Errorf("barge-in %v after the caller started", d)
+	}
+}
+
+// asteriskPrompt reads one of Asterisk's recorded prompts (8 kHz mono).
+func asteriskPrompt(t *testing.T, name string) []int16 {
+	t.Helper()
+	f, err := os.Open("/usr/share/asterisk/sounds/en/" + name + ".wav")
+	if err != nil {
+		t.Skipf("Asterisk prompts not installed (Debian asterisk-core-sounds-en-wav; make test installs it): %v", err)
+	}
+	defer f.Close()
+	pcm, rate, ch, err := media.ReadWAV(f)
+	if err != nil || rate != 8000 || ch != 1 {
+		t.Fatalf("%s: %v rate %d channels %d", name, err, rate, ch)
+	}
+	return pcm
+}
