@@ -58,5 +58,5 @@ func (g *levelGate) Process(f media.Frame) Activity {
 
 type passAEC struct{}
 
-func (passAEC) Reference(media.Frame)               {}
+func (passAEC) Reference(media.Frame)              {}
 func (passAEC) Process(in media.Frame) media.Frame { return in }

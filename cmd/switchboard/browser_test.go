@@ -123,10 +123,16 @@ type serveProc struct {
 // /readyz. A test that ends without stop still stops it.
 func startServe(t *testing.T, cfg, addr string) *serveProc {
 	t.Helper()
+	return startServeEnv(t, cfg, addr, nil)
+}
+
+// startServeEnv is startServe with a hook that observes voicebot calls.
+func startServeEnv(t *testing.T, cfg, addr string, hooks func(*voice)) *serveProc {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &serveProc{out: &syncBuffer{}, errOut: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
 	go func() {
-		s.done <- run(ctx, &env{stdin: strings.NewReader(""), stdout: s.out, stderr: s.errOut}, []string{"serve", "--config", cfg})
+		s.done <- run(ctx, &env{stdin: strings.NewReader(""), stdout: s.out, stderr: s.errOut, voiceHooks: hooks}, []string{"serve", "--config", cfg})
 	}()
 	t.Cleanup(func() {
 		if s.code == nil {
