@@ -276,7 +276,13 @@ func (s *script) serve(ctx context.Context, leg media.Leg) error {
 		return s.ended(errHungUp)
 	case <-time.After(1500 * time.Millisecond):
 	}
-	return leg.Hangup(ctx)
+	err := leg.Hangup(ctx)
+	select {
+	case <-leg.Done():
+		return nil // hung up; the error is the call's context ending with it
+	default:
+		return err
+	}
 }
 
 var errHungUp = errors.New("hung up")
