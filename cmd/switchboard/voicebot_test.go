@@ -13,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/internal/browsertest"
 	"github.com/switchboard-voice/switchboard/internal/caller"
 	"github.com/switchboard-voice/switchboard/internal/openaitest"
+	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/tts"
 	"github.com/switchboard-voice/switchboard/tts/espeak"
 	"github.com/switchboard-voice/switchboard/voicebot"
 )
@@ -262,4 +265,95 @@ func TestVoicebotMandarin(t *testing.T) {
 	if b := res.Bot(); len(b) < 3 {
 		t.Errorf("caller heard %d bot prompts, want the greeting, the question and the status: %+v", len(b), res.Lines)
 	}
+}
+
+// speechWAV synthesises text with espeak-ng into a 48 kHz mono WAV with
+// lead seconds of silence before it and tail after it: a fake microphone
+// for Chromium.
+func speechWAV(t *testing.T, text string, lead, tail time.Duration) []byte {
+	t.Helper()
+	syn, err := espeak.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rate = 48000
+	pcm := make([]int16, int(lead.Seconds()*rate))
+	err = syn.Synthesize(context.Background(), tts.Request{Text: text, Language: "en", Rate: rate}, media.SinkFunc(func(f media.Frame) error {
+		pcm = append(pcm, f.Samples...)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcm = append(pcm, make([]int16, int(tail.Seconds()*rate))...)
+	path := filepath.Join(t.TempDir(), "mic.wav")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := media.NewWAVWriter(f, rate, 1)
+	if err == nil {
+		err = w.WritePCM(pcm)
+	}
+	if err == nil {
+		err = w.Close()
+	}
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// browserQuestion is what the browser caller asks.
+const browserQuestion = "what is my balance"
+
+// TestVoicebotBrowser talks to the banking bot from the /phone page in
+// headless Chromium: the fake microphone is silent through the greeting,
+// then asks a question; the bot recognises it and answers over WebRTC.
+func TestVoicebotBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end calls take a while")
+	}
+	if _, err := browsertest.Find(); err != nil {
+		if os.Getenv("SWITCHBOARD_REQUIRE_BROWSER") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	vs := startVoiceServer(t, "../../bots/banking", "", 37000)
+	mic := speechWAV(t, browserQuestion, 6*time.Second, 20*time.Second)
+	b := browsertest.Start(t, browsertest.WithFakeMic(mic),
+		browsertest.WithReport("window.phone.state", "window.phone.error", "JSON.stringify(window.phone.stats)"))
+	b.Navigate(vs.base + "/phone?to=banking")
+	b.WaitVisible("#call")
+	if got := b.Eval("document.querySelector('#number').value"); got != "banking" {
+		t.Fatalf("number field %q, want banking from ?to=", got)
+	}
+	b.Click("#call")
+	b.Poll("in call", 20*time.Second, func() bool { return b.Eval("window.phone.state") == "incall" })
+	var id string
+	b.Poll("the bot answers the question", 30*time.Second, func() bool {
+		id = vs.log.lastSession()
+		for _, e := range vs.log.session(id) {
+			if e.Kind == "final" && e.Text != "" {
+				return len(vs.log.turnsOf(id)) > 0
+			}
+		}
+		return false
+	})
+	tr := vs.transcript(t, id)
+	if len(tr) < 3 || !strings.HasPrefix(tr[1], "caller: ") {
+		t.Fatalf("transcript:\n%s", strings.Join(tr, "\n"))
+	}
+	t.Logf("browser conversation:\n%s", strings.Join(tr, "\n"))
+	if n := b.EvalFloat("window.phone.stats.packetsReceived"); n < 100 {
+		t.Errorf("page received %v packets of the bot's speech", n)
+	}
+	b.Click("#hangup")
+	b.Poll("page ended", 5*time.Second, func() bool { return b.Eval("window.phone.state") == "ended" })
 }
