@@ -203,12 +203,30 @@ func (s *speech) Synthesizer(ctx context.Context, lang string) (tts.Synthesizer,
 		}
 		base = e
 	case "openai":
-		o, err := ttsopenai.New(ttsopenai.WithBaseURL(s.cfg.OpenAI.BaseURL), ttsopenai.WithAPIKey(s.cfg.OpenAI.APIKey),
-			ttsopenai.WithModel(s.cfg.OpenAI.TTSModel), ttsopenai.WithVoice(s.cfg.OpenAI.TTSVoice), ttsopenai.WithTimeout(s.cfg.OpenAI.Timeout))
+		opts := []ttsopenai.Option{ttsopenai.WithAPIKey(s.cfg.OpenAI.APIKey)}
+		if v := s.cfg.OpenAI.BaseURL; v != "" {
+			opts = append(opts, ttsopenai.WithBaseURL(v))
+		}
+		if v := s.cfg.OpenAI.TTSModel; v != "" {
+			opts = append(opts, ttsopenai.WithModel(v))
+		}
+		if v := s.cfg.OpenAI.TTSVoice; v != "" {
+			opts = append(opts, ttsopenai.WithVoice(v))
+		}
+		if v := s.cfg.OpenAI.Timeout; v > 0 {
+			opts = append(opts, ttsopenai.WithTimeout(v))
+		}
+		o, err := ttsopenai.New(opts...)
 		if err != nil {
 			return nil, err
 		}
-		base = o
+		// A failing endpoint must not leave the caller in silence: a
+		// sentence it cannot speak is spoken by espeak-ng.
+		if e, eerr := espeak.New(); eerr == nil {
+			base = tts.WithFallback(o, e)
+		} else {
+			base = o
+		}
 	default:
 		return nil, fmt.Errorf("unknown tts provider %q", name)
 	}

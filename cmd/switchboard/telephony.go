@@ -46,6 +46,7 @@ type voice struct {
 	// OnTurn and OnEvent, when set, observe every voicebot call (tests).
 	onTurn  func(voicebot.TurnStats)
 	onEvent func(voicebot.Event)
+	onEnd   func(voicebot.CallStats)
 }
 
 // dialplan builds the configured routes.
@@ -67,7 +68,7 @@ func dialplan(cfg config.Config, v *voice, log *slog.Logger) (*apps.Dialplan, er
 					return v.transfer(ctx, leg, a)
 				},
 				EndOfTurn: cfg.Voicebot.EndOfTurn, BargeIn: cfg.Voicebot.BargeIn, NoInput: cfg.Voicebot.NoInput,
-				OnTurn: v.onTurn, OnEvent: v.onEvent,
+				OnTurn: v.onTurn, OnEvent: v.onEvent, OnEnd: v.onEnd,
 				Logger: log.With("component", "voicebot"),
 			})
 			if err != nil {

@@ -82,6 +82,13 @@ type voiceServer struct {
 
 func startVoiceServer(t *testing.T, bots, extra string, rtpMin int) *voiceServer {
 	t.Helper()
+	return startVoiceServerHook(t, bots, extra, rtpMin, nil)
+}
+
+// startVoiceServerHook is startVoiceServer with another hook on the
+// voicebot calls.
+func startVoiceServerHook(t *testing.T, bots, extra string, rtpMin int, hook func(*voice)) *voiceServer {
+	t.Helper()
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	cfg := filepath.Join(dir, "switchboard.yaml")
@@ -93,7 +100,12 @@ func startVoiceServer(t *testing.T, bots, extra string, rtpMin int) *voiceServer
 		t.Fatal(err)
 	}
 	vl := &voiceLog{}
-	srv := startServeEnv(t, cfg, addr, vl.hook)
+	srv := startServeEnv(t, cfg, addr, func(v *voice) {
+		vl.hook(v)
+		if hook != nil {
+			hook(v)
+		}
+	})
 	vs := &voiceServer{serveProc: srv, base: "http://" + addr, log: vl}
 	for _, line := range strings.Split(srv.out.String(), "\n") {
 		if i := strings.Index(line, "sip:echo@"); i >= 0 && strings.Contains(line, "transport=udp") {
