@@ -62,24 +62,40 @@ func TestEchoDoesNotBargeIn(t *testing.T) {
 	}
 }
 
-// TestCallerBargesInOverEcho: on the same echoing line, a caller talking
-// over the bot still interrupts it.
-func TestCallerBargesInOverEcho(t *testing.T) {
+// TestCallerBargesIn: with the default canceller and detector, a caller
+// talking over the bot interrupts it, on an echoing line and on a clean
+// one, early in the bot's first prompt as well as later.
+func TestCallerBargesIn(t *testing.T) {
 	pcm := asteriskPrompt(t, "agent-pass")
-	h := newHarnessLine(t, []string{"when are you open"}, func(c *voicebot.Config) {
-		c.Speech = espeakSpeech(t, "when are you open")
-		c.NewVAD = nil
-		c.NewEchoCanceller = nil
-	}, mediatest.Options{EchoGain: 1.0, EchoDelay: 150 * time.Millisecond})
-	h.waitTalking(1)
-	time.Sleep(1500 * time.Millisecond)
-	start := time.Now()
-	for i := 0; i+160 <= len(pcm); i += 160 {
-		_ = h.caller.WriteFrame(media.Frame{Samples: pcm[i : i+160], Rate: 8000})
-	}
-	e := h.waitEvent("barge_in", 5*time.Second)
-	if d := e.At.Sub(start); d > 500*time.Millisecond {
-		t.Errorf("barge-in %v after the caller started", d)
+	for _, tc := range []struct {
+		name  string
+		echo  float64
+		after time.Duration
+	}{
+		{"echoing line", 1.0, 1500 * time.Millisecond},
+		{"clean line", 0, 1500 * time.Millisecond},
+		{"clean line early", 0, 600 * time.Millisecond},
+		{"echoing line early", 0.5, 600 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarnessLine(t, []string{"when are you open"}, func(c *voicebot.Config) {
+				c.Speech = espeakSpeech(t, "when are you open")
+				c.NewVAD = nil
+				c.NewEchoCanceller = nil
+			}, mediatest.Options{EchoGain: tc.echo, EchoDelay: 150 * time.Millisecond})
+			h.waitTalking(1)
+			time.Sleep(tc.after)
+			start := time.Now()
+			for i := 0; i+160 <= len(pcm); i += 160 {
+				_ = h.caller.WriteFrame(media.Frame{Samples: pcm[i : i+160], Rate: 8000})
+			}
+			e := h.waitEvent("barge_in", 5*time.Second)
+			d := e.At.Sub(start)
+			if d > 400*time.Millisecond {
+				t.Errorf("barge-in %v after the caller started", d)
+			}
+			t.Logf("barge-in detected %v after the caller's onset", d)
+		})
 	}
 }
 

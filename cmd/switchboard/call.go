@@ -77,6 +77,7 @@ bot is accepted and reported as a transfer.`)
 	fs.Var(turnFlag{&turns, "dtmf"}, "dtmf", "keypad digits to send as a caller turn")
 	fs.Var(turnFlag{&turns, "barge"}, "barge", "start the next turn this long into the bot's prompt")
 	lang := fs.String("language", "en", "language of the caller's and the bot's speech (en, zh)")
+	voiceName := fs.String("voice", "", "espeak-ng voice of the caller (default: one the embedded recogniser hears well)")
 	bot := fs.String("bot", "", "bot folder: transcribe the bot with a language model built from it")
 	asrName := fs.String("asr", "pocketsphinx", "recogniser for the bot's prompts: pocketsphinx, openai or none")
 	record := fs.String("record", "", "write the call to this stereo WAV (caller left, bot right)")
@@ -95,7 +96,7 @@ bot is accepted and reported as a transfer.`)
 		return fmt.Errorf("call: tts: %w", err)
 	}
 	cfg := caller.Config{
-		Target: fs.Arg(0), Turns: turns.turns, Synthesizer: syn, Language: *lang,
+		Target: fs.Arg(0), Turns: turns.turns, Synthesizer: syn, Language: *lang, Voice: *voiceName,
 		Codec: *codec, Timeout: *timeout, Record: *record,
 	}
 	switch *asrName {
@@ -115,6 +116,9 @@ bot is accepted and reported as a transfer.`)
 		cfg.Recognizer = r
 	default:
 		return fmt.Errorf("call: --asr %q is not pocketsphinx, openai or none", *asrName)
+	}
+	if cfg.Voice == "" {
+		cfg.Voice = caller.VoiceFor(*lang)
 	}
 	res, err := caller.Call(ctx, cfg)
 	if *asJSON {

@@ -74,7 +74,7 @@ func TestBenchVoicebotLatency(t *testing.T) {
 	var heard, bargeIn []time.Duration
 	for r := 0; r < rounds; r++ {
 		for _, turns := range scripts {
-			res, err := caller.Call(context.Background(), caller.Config{Target: "banking@" + vs.sip, Turns: turns, Synthesizer: syn, Timeout: 90 * time.Second})
+			res, err := caller.Call(context.Background(), caller.Config{Target: "banking@" + vs.sip, Turns: turns, Synthesizer: syn, Voice: caller.VoiceFor("en"), Timeout: 90 * time.Second})
 			if err != nil {
 				t.Fatalf("call: %v", err)
 			}
@@ -233,7 +233,7 @@ func TestBenchVoicebotCapacity(t *testing.T) {
 				defer wg.Done()
 				time.Sleep(time.Duration(i) * 100 * time.Millisecond) // 10 calls a second
 				res, err := caller.Call(context.Background(), caller.Config{
-					Target: "banking@" + vs.sip, Turns: turns, Synthesizer: syn, Timeout: 3 * time.Minute,
+					Target: "banking@" + vs.sip, Turns: turns, Synthesizer: syn, Voice: caller.VoiceFor("en"), Timeout: 3 * time.Minute,
 					RTPPorts: [2]int{44000 + 4*i, 44000 + 4*i + 3},
 				})
 				if err == nil && len(res.Bot()) >= len(turns) {

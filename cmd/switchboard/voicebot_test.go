@@ -146,7 +146,7 @@ func (v *voiceServer) call(t *testing.T, to string, turns ...caller.Turn) caller
 		t.Fatal(err)
 	}
 	res, err := caller.Call(context.Background(), caller.Config{
-		Target: to + "@" + v.sip, Turns: turns, Synthesizer: syn, Timeout: 90 * time.Second,
+		Target: to + "@" + v.sip, Turns: turns, Synthesizer: syn, Voice: caller.VoiceFor("en"), Timeout: 90 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("call: %v\n%+v", err, res)
@@ -290,7 +290,7 @@ func speechWAV(t *testing.T, text string, lead, tail time.Duration) []byte {
 	}
 	const rate = 48000
 	pcm := make([]int16, int(lead.Seconds()*rate))
-	err = syn.Synthesize(context.Background(), tts.Request{Text: text, Language: "en", Rate: rate}, media.SinkFunc(func(f media.Frame) error {
+	err = syn.Synthesize(context.Background(), tts.Request{Text: text, Language: "en", Voice: caller.VoiceFor("en"), Rate: rate}, media.SinkFunc(func(f media.Frame) error {
 		pcm = append(pcm, f.Samples...)
 		return nil
 	}))

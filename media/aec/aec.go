@@ -70,6 +70,9 @@ const (
 	// refFloor: reference power (full scale 1) below which a sub-block
 	// cannot carry echo worth cancelling (-60 dBFS).
 	refFloor = 1e-6
+	// quietAbs is the input power (-70 dBFS) that counts as quiet on a
+	// digitally silent line.
+	quietAbs = 1e-7
 	// adaptFloor: the filter adapts only on reference above -50 dBFS,
 	// where G.711's quantisation noise does not swamp the echo.
 	adaptFloor = 1e-5
@@ -96,7 +99,23 @@ type config struct {
 	maxDelay   time.Duration
 	filterLen  time.Duration
 	suppressor bool
+	quietLine  time.Duration
 }
+
+// DefaultQuietLine is how long the line must stay at its noise floor
+// while the bot talks, before any echo delay is known, for the canceller
+// to conclude that the line carries no echo (see WithQuietLine).
+const DefaultQuietLine = 450 * time.Millisecond
+
+// WithQuietLine sets how long the input must stay at the noise floor
+// while the reference is active for the canceller to conclude, before it
+// has found an echo delay, that there is no echo: until then a caller
+// must be clearly louder than the bot to pass, after it the caller
+// passes at any level (a barge-in early in the bot's first prompt on a
+// clean line). It should exceed the longest echo delay expected; 0
+// turns the shortcut off (the echo is then ruled out only by the
+// correlation search, after the bot has talked about a second).
+func WithQuietLine(d time.Duration) Option { return func(c *config) { c.quietLine = d } }
 
 // WithMaxDelay sets the longest echo delay (round trip plus outbound
 // queue) searched: 100 ms to 2 s. Cost grows with it. Default
@@ -148,11 +167,15 @@ type Canceller struct {
 	envN  int
 	frame int64 // frames processed
 
-	locked   bool
-	delay    float64 // estimated delay in samples
-	offset   int     // filter window offset: delay - pre
-	candLag  float64
-	candHold int
+	locked bool
+	// quiet counts samples the input stayed at the noise floor while the
+	// reference was active and no delay was known; quietMax ends the
+	// search for an echo (see WithQuietLine).
+	quiet, quietMax int
+	delay           float64 // estimated delay in samples
+	offset          int     // filter window offset: delay - pre
+	candLag         float64
+	candHold        int
 	// coupling is the residual echo power over the reference power
 	// after the linear filter, learnt in single talk; gPre the echo
 	// path's power gain assumed before a delay is locked.
@@ -221,7 +244,7 @@ func New(rate int, opts ...Option) (*Canceller, error) {
 	default:
 		return nil, fmt.Errorf("%w: %d Hz (want 8000, 16000 or 48000)", media.ErrUnsupportedRate, rate)
 	}
-	cfg := config{maxDelay: DefaultMaxDelay, filterLen: DefaultFilterLength, suppressor: true}
+	cfg := config{maxDelay: DefaultMaxDelay, filterLen: DefaultFilterLength, suppressor: true, quietLine: DefaultQuietLine}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -238,6 +261,10 @@ func New(rate int, opts ...Option) (*Canceller, error) {
 	c.sub = frame / subBlocksPerFrame
 	c.envLen = rate * envBlock / 1000
 	c.maxDelay = samples(rate, cfg.maxDelay)
+	if cfg.quietLine < 0 {
+		return nil, fmt.Errorf("%w: quiet line %v is negative", ErrOption, cfg.quietLine)
+	}
+	c.quietMax = samples(rate, cfg.quietLine)
 	c.lags = c.maxDelay/c.envLen + 1
 	// History: the largest delay, the filter, and a frame of slack.
 	c.histLen = c.maxDelay + c.taps + 2*frame
@@ -279,6 +306,7 @@ func (c *Canceller) Reset() {
 	c.frame = 0
 	c.unlock()
 	c.gPre = 1
+	c.quiet = 0
 	c.banned, c.bannedRho = -1, 0
 	c.noise, c.noiseInit = 0, false
 	c.minNoise.reset()
@@ -468,6 +496,18 @@ func (c *Canceller) chunk(in, out []int16) {
 		copy(e, y)
 		for _, v := range c.refP {
 			pxa = max(pxa, v)
+		}
+		// A line that stays at its noise floor for a while as the bot
+		// talks has no echo worth the name.
+		if c.quietMax > 0 && c.gPre > weakEcho && pxa >= refFloor {
+			if py <= noiseMargin*c.noise+quietAbs {
+				c.quiet += n
+				if c.quiet >= c.quietMax {
+					c.gPre = weakEcho
+				}
+			} else {
+				c.quiet = 0
+			}
 		}
 		pyh = c.gPre * pxa
 	}
