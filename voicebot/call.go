@@ -260,9 +260,11 @@ func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
 	keep = append(keep[:0], res.Samples...)
 	c.pre = append(c.pre, keep)
 
+	started := false
 	switch {
 	case act.Start && c.utt == nil:
 		c.startUtterance(ctx, now)
+		started = true // its onset already counts this frame
 	case c.utt != nil:
 		if err := c.utt.sess.WriteFrame(res); err != nil {
 			c.log.Warn("asr write", "err", err)
@@ -273,7 +275,9 @@ func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
 		return
 	}
 	if voiced {
-		u.speech += media.FrameDuration
+		if !started {
+			u.speech += media.FrameDuration
+		}
 		u.lastVoiced = now
 		if !u.interrupted && c.play.active() && !c.play.paused && c.play.interruptible() && u.speech >= c.cfg.BargeIn {
 			c.play.pause()

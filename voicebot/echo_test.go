@@ -1,6 +1,7 @@
 package voicebot_test
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/media"
 	"github.com/switchboard-voice/switchboard/media/mediatest"
+	"github.com/switchboard-voice/switchboard/tts"
 	"github.com/switchboard-voice/switchboard/tts/espeak"
 	"github.com/switchboard-voice/switchboard/voicebot"
 	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
@@ -66,17 +68,21 @@ func TestEchoDoesNotBargeIn(t *testing.T) {
 // talking over the bot interrupts it, on an echoing line and on a clean
 // one, early in the bot's first prompt as well as later.
 func TestCallerBargesIn(t *testing.T) {
-	pcm := asteriskPrompt(t, "agent-pass")
+	human := asteriskPrompt(t, "agent-pass")
+	synthetic := synthesise(t, "what is my balance", "en-us+klatt")
 	for _, tc := range []struct {
 		name  string
 		echo  float64
 		after time.Duration
+		pcm   []int16
 	}{
-		{"echoing line", 1.0, 1500 * time.Millisecond},
-		{"clean line", 0, 1500 * time.Millisecond},
-		{"clean line early", 0, 600 * time.Millisecond},
-		{"echoing line early", 0.5, 600 * time.Millisecond},
+		{"echoing line", 1.0, 1500 * time.Millisecond, human},
+		{"clean line", 0, 1500 * time.Millisecond, human},
+		{"clean line early", 0, 600 * time.Millisecond, human},
+		{"echoing line early", 0.5, 600 * time.Millisecond, human},
+		{"clean line, synthetic caller", 0, time.Second, synthetic},
 	} {
+		pcm := tc.pcm
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarnessLine(t, []string{"when are you open"}, func(c *voicebot.Config) {
 				c.Speech = espeakSpeech(t, "when are you open")
@@ -110,6 +116,24 @@ func asteriskPrompt(t *testing.T, name string) []int16 {
 	pcm, rate, ch, err := media.ReadWAV(f)
 	if err != nil || rate != 8000 || ch != 1 {
 		t.Fatalf("%s: %v rate %d channels %d", name, err, rate, ch)
+	}
+	return pcm
+}
+
+// synthesise speaks text with espeak-ng at 8 kHz.
+func synthesise(t *testing.T, text, voice string) []int16 {
+	t.Helper()
+	syn, err := espeak.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pcm []int16
+	err = syn.Synthesize(context.Background(), tts.Request{Text: text, Language: "en", Voice: voice, Rate: 8000}, media.SinkFunc(func(f media.Frame) error {
+		pcm = append(pcm, f.Samples...)
+		return nil
+	}))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return pcm
 }

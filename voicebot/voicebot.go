@@ -98,7 +98,8 @@ type Config struct {
 	EndOfTurnComplete   time.Duration // default 250ms
 	EndOfTurnIncomplete time.Duration // default 1200ms
 	// BargeIn is how long the caller must speak over an interruptible
-	// prompt before playout stops (default 160ms): clicks and short
+	// prompt before playout stops (default 120ms, of which the
+	// detector's 80 ms onset is part): clicks and short
 	// noises never interrupt.
 	BargeIn time.Duration
 	// ResumeBackup is how far a prompt backs up when a false interruption
@@ -147,7 +148,7 @@ func (c Config) withDefaults() Config {
 	def(&c.EndOfTurn, 500*time.Millisecond)
 	def(&c.EndOfTurnComplete, 250*time.Millisecond)
 	def(&c.EndOfTurnIncomplete, 1200*time.Millisecond)
-	def(&c.BargeIn, 160*time.Millisecond)
+	def(&c.BargeIn, 120*time.Millisecond)
 	def(&c.ResumeBackup, 300*time.Millisecond)
 	def(&c.NoInput, 7*time.Second)
 	def(&c.MaxUtterance, 20*time.Second)

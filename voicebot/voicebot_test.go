@@ -335,11 +335,11 @@ func TestShortNoiseDoesNotInterrupt(t *testing.T) {
 	h := newHarness(t, nil, nil)
 	h.waitTalking(1)
 	time.Sleep(300 * time.Millisecond)
-	h.speak(100 * time.Millisecond) // a click: under the barge-in time
+	h.speak(80 * time.Millisecond) // a click: under the barge-in time
 	h.waitEvent("prompt_done", 6*time.Second)
 	for _, k := range h.kinds() {
 		if strings.HasPrefix(k, "barge_in") {
-			t.Fatalf("a 100 ms noise interrupted the bot: %v", h.kinds())
+			t.Fatalf("an 80 ms noise interrupted the bot: %v", h.kinds())
 		}
 	}
 }

@@ -257,9 +257,10 @@ type script struct {
 }
 
 type botLine struct {
-	idx   int // in lines
-	first time.Time
-	last  time.Time
+	idx     int // in lines
+	first   time.Time
+	last    time.Time
+	cutStop time.Time // the last loud frame before the bot went quiet for our barge-in
 }
 
 // botLevel is the level above which a received frame is the bot talking.

@@ -38,6 +38,13 @@ func (s *script) WriteFrame(f media.Frame) error {
 	if s.asr != nil {
 		_ = s.asr.WriteFrame(f)
 	}
+	if cut := s.onset; !cut.IsZero() && cut.After(s.bot.first) && s.bot.cutStop.IsZero() {
+		// We are talking over this prompt: the bot has stopped at its
+		// last loud frame once 300 ms pass without one.
+		if !loud && now.Sub(s.bot.last) >= bargeQuiet && s.bot.last.After(cut) {
+			s.bot.cutStop = s.bot.last
+		}
+	}
 	if loud {
 		s.bot.last = now
 		return nil
@@ -52,7 +59,11 @@ func (s *script) WriteFrame(f media.Frame) error {
 	s.lines[b.idx].End = b.last.Sub(s.start)
 	if !s.onset.IsZero() && s.onset.After(b.first) && s.onset.Before(b.last) {
 		// We spoke over this prompt: how long it went on.
-		s.lines[b.idx].BargeIn = b.last.Sub(s.onset)
+		stop := b.cutStop
+		if stop.IsZero() {
+			stop = b.last
+		}
+		s.lines[b.idx].BargeIn = stop.Sub(s.onset)
 	}
 	if sess := s.asr; sess != nil {
 		s.asr = nil
@@ -72,6 +83,10 @@ func (s *script) WriteFrame(f media.Frame) error {
 	}
 	return nil
 }
+
+// bargeQuiet is the pause that shows the bot stopped for a barge-in (its
+// reply follows within the caller's Quiet, in the same line).
+const bargeQuiet = 300 * time.Millisecond
 
 // lastBotEnd is when the bot line before the current one ended.
 func (s *script) lastBotEnd() time.Time {

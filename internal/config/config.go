@@ -184,7 +184,7 @@ type Voicebot struct {
 	// shortened when the answer is complete, lengthened when it is not).
 	EndOfTurn time.Duration `yaml:"end_of_turn"`
 	// BargeIn is how long the caller must talk over an interruptible
-	// prompt to stop it (default 160ms).
+	// prompt to stop it (default 120ms).
 	BargeIn time.Duration `yaml:"barge_in"`
 	// NoInput is how long the bot waits for the caller to speak before
 	// reprompting (default 7s).

@@ -54,7 +54,11 @@ const (
 	// taken; lockMargin over the best correlation elsewhere; lockEvidence
 	// the active reference blocks (2 ms) seen; lockFrames the frames the
 	// candidate must hold.
-	lockRho      = 0.35
+	lockRho = 0.35
+	// quietLockRho is the correlation a delay needs on a line found quiet
+	// (WithQuietLine): far above what a caller's speech reaches by
+	// chance against the bot's.
+	quietLockRho = 0.8
 	lockMargin   = 1.15
 	lockEvidence = 100
 	lockFrames   = 3
@@ -172,10 +176,14 @@ type Canceller struct {
 	// reference was active and no delay was known; quietMax ends the
 	// search for an echo (see WithQuietLine).
 	quiet, quietMax int
-	delay           float64 // estimated delay in samples
-	offset          int     // filter window offset: delay - pre
-	candLag         float64
-	candHold        int
+	// quietSeen: the line was found quiet; a lock then needs a much
+	// stronger correlation (a caller talking over the bot must not be
+	// taken for an echo).
+	quietSeen bool
+	delay     float64 // estimated delay in samples
+	offset    int     // filter window offset: delay - pre
+	candLag   float64
+	candHold  int
 	// coupling is the residual echo power over the reference power
 	// after the linear filter, learnt in single talk; gPre the echo
 	// path's power gain assumed before a delay is locked.
@@ -306,7 +314,7 @@ func (c *Canceller) Reset() {
 	c.frame = 0
 	c.unlock()
 	c.gPre = 1
-	c.quiet = 0
+	c.quiet, c.quietSeen = 0, false
 	c.banned, c.bannedRho = -1, 0
 	c.noise, c.noiseInit = 0, false
 	c.minNoise.reset()
@@ -504,6 +512,7 @@ func (c *Canceller) chunk(in, out []int16) {
 				c.quiet += n
 				if c.quiet >= c.quietMax {
 					c.gPre = weakEcho
+					c.quietSeen = true
 				}
 			} else {
 				c.quiet = 0

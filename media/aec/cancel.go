@@ -189,12 +189,20 @@ func (c *Canceller) track() {
 		// bound it by the envelope gain where the envelopes correlate,
 		// else by -30 dB: there is no echo worth the name.
 		c.gPre = weakEcho
-		if rho >= lockRho {
+		need := lockRho
+		if c.quietSeen {
+			need = quietLockRho // the caller's speech is no evidence of an echo
+		}
+		if rho >= need {
 			g := min(1, max(0, 2*gain))
 			c.gPre = max(g*g, weakEcho)
 		}
 	}
-	ok := c.de.active >= lockEvidence && rho >= lockRho && rho >= lockMargin*second
+	need := lockRho
+	if c.quietSeen && !c.locked {
+		need = quietLockRho
+	}
+	ok := c.de.active >= lockEvidence && rho >= need && rho >= lockMargin*second
 	if !ok {
 		c.candHold = 0
 		return
