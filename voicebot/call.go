@@ -161,7 +161,7 @@ func (c *call) run(ctx context.Context) (err error) {
 			c.event("hangup", "")
 		}
 	}()
-	if c.syn, err = c.cfg.Speech.Synthesizer(ctx, c.lang); err != nil {
+	if c.syn, err = c.cfg.Speech.Synthesizer(ctx, c.cfg.Bot, c.lang); err != nil {
 		return fmt.Errorf("voicebot: tts for %q: %w", c.lang, err)
 	}
 	if c.rec, err = c.cfg.Speech.Recognizer(ctx, c.cfg.Bot, version, c.lang); err != nil {

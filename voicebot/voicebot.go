@@ -39,10 +39,11 @@ var (
 
 // Speech gives a call its providers. Recognizer is asked once per call
 // with the bot's name, active version and the conversation's language, so
-// a provider can use a model built for that bot version.
+// a provider can use a model built for that bot version; Synthesizer with
+// the bot and language.
 type Speech interface {
 	Recognizer(ctx context.Context, bot string, version int, lang string) (asr.Recognizer, error)
-	Synthesizer(ctx context.Context, lang string) (tts.Synthesizer, error)
+	Synthesizer(ctx context.Context, bot, lang string) (tts.Synthesizer, error)
 }
 
 // Handoff carries out a bot's handoff action on the leg: a transfer to the

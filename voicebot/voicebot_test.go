@@ -453,3 +453,43 @@ func TestUnderrunsCounted(t *testing.T) {
 		t.Errorf("call stats %+v, want underruns from a synthesiser slower than real time", h.ends)
 	}
 }
+
+// failing is a recogniser whose every utterance fails.
+type failing struct{}
+
+func (failing) Name() string { return "failing" }
+func (failing) Stream(ctx context.Context, cfg asr.Config) (asr.Session, error) {
+	return &failSession{out: make(chan asr.Result, 1)}, nil
+}
+
+type failSession struct {
+	out  chan asr.Result
+	once sync.Once
+}
+
+func (s *failSession) WriteFrame(media.Frame) error { return nil }
+func (s *failSession) Results() <-chan asr.Result   { return s.out }
+func (s *failSession) Close() error                 { return nil }
+func (s *failSession) End() error {
+	s.once.Do(func() {
+		s.out <- asr.Result{Final: true, Provider: "failing", Err: asr.ErrTimeout}
+		close(s.out)
+	})
+	return nil
+}
+
+// TestRecognizerFailureReprompts: when recognition fails the caller is
+// asked again, never left in silence.
+func TestRecognizerFailureReprompts(t *testing.T) {
+	h := newHarness(t, nil, func(c *voicebot.Config) {
+		c.Speech = voicebottest.Speech{ASR: failing{}, TTS: voicebottest.ToneTTS{}}
+	})
+	h.waitBot(1)
+	h.speak(600 * time.Millisecond)
+	h.waitEvent("asr_error", 5*time.Second)
+	h.waitBot(2)
+	_, turns := h.session()
+	if len(turns) < 3 || !strings.Contains(turns[len(turns)-1].Text, "didn't catch") {
+		t.Errorf("no reprompt after a failed recognition: %+v", turns)
+	}
+}

@@ -67,6 +67,9 @@ func baseLang(lang string) string {
 // failing one falls back to the next.
 func (s *speech) Recognizer(ctx context.Context, bot string, version int, lang string) (asr.Recognizer, error) {
 	names := s.cfg.ASR[baseLang(lang)]
+	if o, ok := s.cfg.Bots[bot].ASR[baseLang(lang)]; ok {
+		names = o
+	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("%w: speech.asr has no provider for %q", voicebot.ErrNoProvider, lang)
 	}
@@ -184,8 +187,11 @@ func (s *speech) retire(bot string, newest int) {
 }
 
 // Synthesizer returns the configured provider for lang, behind the cache.
-func (s *speech) Synthesizer(ctx context.Context, lang string) (tts.Synthesizer, error) {
+func (s *speech) Synthesizer(ctx context.Context, bot, lang string) (tts.Synthesizer, error) {
 	name := s.cfg.TTS[baseLang(lang)]
+	if o, ok := s.cfg.Bots[bot].TTS[baseLang(lang)]; ok {
+		name = o
+	}
 	if name == "" {
 		return nil, fmt.Errorf("%w: speech.tts has no provider for %q", voicebot.ErrNoProvider, lang)
 	}
@@ -257,12 +263,16 @@ func (s *speech) Prepare(ctx context.Context, bot string) error {
 		lang = def.Languages[0]
 	}
 	var errs []error
-	if names := s.cfg.ASR[baseLang(lang)]; len(names) > 0 && names[0] == "pocketsphinx" {
+	names := s.cfg.ASR[baseLang(lang)]
+	if o, ok := s.cfg.Bots[bot].ASR[baseLang(lang)]; ok {
+		names = o
+	}
+	if len(names) > 0 && names[0] == "pocketsphinx" {
 		if _, err := s.pocketsphinx(ctx, bot, eng.Version()); err != nil {
 			errs = append(errs, fmt.Errorf("asr: %w", err))
 		}
 	}
-	syn, err := s.Synthesizer(ctx, lang)
+	syn, err := s.Synthesizer(ctx, bot, lang)
 	if err != nil {
 		return errors.Join(append(errs, fmt.Errorf("tts: %w", err))...)
 	}

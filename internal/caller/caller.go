@@ -413,6 +413,10 @@ func (s *script) do(ctx context.Context, leg media.Leg, t Turn) error {
 			return err
 		}
 		s.mu.Lock()
+		// Keep our channel of the recording in time with the bot's.
+		if at := int(time.Since(s.start).Seconds() * float64(s.rate)); len(s.said) < at {
+			s.said = append(s.said, make([]int16, at-len(s.said))...)
+		}
 		s.said = append(s.said, frame...)
 		s.mu.Unlock()
 		// One frame ahead of real time: the leg paces the sending.

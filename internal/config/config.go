@@ -155,10 +155,19 @@ type Speech struct {
 	ASR map[string][]string `yaml:"asr"`
 	// TTS maps a language to its provider. Default espeak for en and zh.
 	TTS map[string]string `yaml:"tts"`
+	// Bots overrides the providers for one bot (by name), per language,
+	// with the same shape as ASR and TTS.
+	Bots map[string]SpeechProviders `yaml:"bots"`
 	// OpenAI configures the OpenAI-compatible speech endpoints.
 	OpenAI SpeechOpenAI `yaml:"openai"`
 	// CacheBytes bounds the cache of rendered prompts (default 64 MiB).
 	CacheBytes int64 `yaml:"cache_bytes"`
+}
+
+// SpeechProviders are one bot's provider choices per language.
+type SpeechProviders struct {
+	ASR map[string][]string `yaml:"asr"`
+	TTS map[string]string   `yaml:"tts"`
 }
 
 // SpeechOpenAI configures OpenAI-compatible transcription and speech.
@@ -527,19 +536,30 @@ func (c *Config) validateMedia(bad func(key, format string, args ...any) error) 
 			return bad(fmt.Sprintf("webrtc.ice_servers[%d].urls", i), "is required")
 		}
 	}
-	for lang, ps := range c.Speech.ASR {
-		if len(ps) == 0 {
-			return bad("speech.asr."+lang, "no provider")
-		}
-		for _, p := range ps {
-			if p != "pocketsphinx" && p != "openai" {
-				return bad("speech.asr."+lang, "%q is not one of pocketsphinx, openai", p)
+	check := func(prefix string, asr map[string][]string, tts map[string]string) error {
+		for lang, ps := range asr {
+			if len(ps) == 0 {
+				return bad(prefix+"asr."+lang, "no provider")
+			}
+			for _, p := range ps {
+				if p != "pocketsphinx" && p != "openai" {
+					return bad(prefix+"asr."+lang, "%q is not one of pocketsphinx, openai", p)
+				}
 			}
 		}
+		for lang, p := range tts {
+			if p != "espeak" && p != "openai" {
+				return bad(prefix+"tts."+lang, "%q is not one of espeak, openai", p)
+			}
+		}
+		return nil
 	}
-	for lang, p := range c.Speech.TTS {
-		if p != "espeak" && p != "openai" {
-			return bad("speech.tts."+lang, "%q is not one of espeak, openai", p)
+	if err := check("speech.", c.Speech.ASR, c.Speech.TTS); err != nil {
+		return err
+	}
+	for bot, p := range c.Speech.Bots {
+		if err := check("speech.bots."+bot+".", p.ASR, p.TTS); err != nil {
+			return err
 		}
 	}
 	for k, d := range map[string]time.Duration{

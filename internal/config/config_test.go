@@ -48,6 +48,12 @@ func TestValidateNamesTheKey(t *testing.T) {
 		"dialplan: [{app: dance}]\n":                                   "dialplan[0].app",
 		"dialplan: [{app: playback}]\n":                                "dialplan[0].file",
 		"http: {listen: [1]}\n":                                        "cannot unmarshal",
+		"dialplan: [{app: voicebot}]\n":                                "dialplan[0].bot",
+		"speech: {asr: {en: [whisper]}}\n":                             "speech.asr.en",
+		"speech: {asr: {en: []}}\n":                                    "speech.asr.en",
+		"speech: {tts: {zh: festival}}\n":                              "speech.tts.zh",
+		"speech: {bots: {banking: {tts: {en: x}}}}\n":                  "speech.bots.banking.tts.en",
+		"voicebot: {no_input: -1s}\n":                                  "voicebot.no_input",
 	} {
 		path := filepath.Join(t.TempDir(), "switchboard.yaml")
 		os.WriteFile(path, []byte(yaml), 0o644)

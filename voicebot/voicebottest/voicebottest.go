@@ -128,7 +128,9 @@ func (s Speech) Recognizer(context.Context, string, int, string) (asr.Recognizer
 }
 
 // Synthesizer returns s.TTS.
-func (s Speech) Synthesizer(context.Context, string) (tts.Synthesizer, error) { return s.TTS, nil }
+func (s Speech) Synthesizer(context.Context, string, string) (tts.Synthesizer, error) {
+	return s.TTS, nil
+}
 
 // LevelVAD is a plain energy detector (frames above -30 dBFS are voiced;
 // three in a row start an utterance), so tests exercise the call loop
