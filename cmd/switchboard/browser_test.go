@@ -139,7 +139,8 @@ func startServeEnv(t *testing.T, cfg, addr string, hooks func(*voice)) *servePro
 			s.stop(t)
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	// Training a bot under -race on a busy machine takes a while.
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {

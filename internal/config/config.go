@@ -160,7 +160,7 @@ type Speech struct {
 	Bots map[string]SpeechProviders `yaml:"bots"`
 	// OpenAI configures the OpenAI-compatible speech endpoints.
 	OpenAI SpeechOpenAI `yaml:"openai"`
-	// CacheBytes bounds the cache of rendered prompts (default 64 MiB).
+	// CacheBytes bounds the cache of rendered prompts (default 32 MiB).
 	CacheBytes int64 `yaml:"cache_bytes"`
 }
 
