@@ -46,7 +46,7 @@ func newBaresip(t *testing.T, src, codec string) *baresip {
 	if err := os.Mkdir(b.snd, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sipPort, rtp := freeUDPPort(t), freeUDPPort(t)
+	sipPort, rtp := freeSIPPort(t), freeUDPPort(t)
 	config := strings.Join([]string{
 		"poll_method epoll",
 		fmt.Sprintf("sip_listen 127.0.0.1:%d", sipPort),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -546,6 +547,30 @@ func freeUDPPort(t *testing.T) int {
 	}
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// freeSIPPort returns a port free for both UDP and TCP on 127.0.0.1,
+// below the kernel's ephemeral range (32768-60999), so that the
+// connections other tests open meanwhile cannot take it before the peer
+// binds it (baresip listens on both transports).
+func freeSIPPort(t *testing.T) int {
+	t.Helper()
+	for i := 0; i < 200; i++ {
+		port := 22000 + rand.IntN(8000)
+		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		u.Close()
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
+	}
+	t.Fatal("no free port for SIP in 22000-29999")
+	return 0
 }
 
 func tail(b []byte, n int) string {
