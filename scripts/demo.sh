@@ -13,7 +13,12 @@ cat >&2 <<MSG
 
   Switchboard is starting on http://$ADDR (Ctrl-C to stop).
 
-  Try it:
+  Talk to the banking bot: open http://$ADDR/phone?to=banking and press Call
+  (try "I lost my card", "what is my balance", "I want to speak to an agent"),
+  or from a SIP phone call sip:banking@127.0.0.1:5060. A scripted caller:
+    bin/switchboard call --say "I lost my card" --say "four eight two one" --say "yes" banking@127.0.0.1:5060
+
+  Over the API and in text:
     curl -s http://$ADDR/v1/bots
     curl -s -X POST http://$ADDR/v1/sessions -d '{"bot":"banking"}'
     curl -s -X POST http://$ADDR/v1/sessions/SESSION_ID/messages -d '{"text":"I lost my card"}'
