@@ -89,6 +89,7 @@ type utterance struct {
 	speech      time.Duration // voiced time so far
 	interrupted bool          // it paused the bot's prompt
 	partial     string
+	partialAt   time.Time // when partial arrived
 	endedAt     time.Time
 	eotWait     time.Duration
 }
@@ -291,17 +292,22 @@ func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
 	silence := now.Sub(u.lastVoiced)
 	wait := c.endWait(u)
 	if silence >= wait || now.Sub(u.start) >= c.cfg.MaxUtterance {
-		c.endUtterance(now, wait)
+		c.endUtterance(now)
 	}
 }
 
-// endWait is the silence that ends u, from its partial transcript.
+// endWait is the silence that ends u, from its partial transcript. A
+// partial older than the caller's last words may lack them ("what is my"
+// of "what is my balance"): it can shorten the wait (what it has is
+// already a complete answer) but not lengthen it.
 func (c *call) endWait(u *utterance) time.Duration {
 	switch judge(c.expect, u.partial) {
 	case complete:
 		return c.cfg.EndOfTurnComplete
 	case incomplete:
-		return c.cfg.EndOfTurnIncomplete
+		if u.partialAt.After(u.lastVoiced) {
+			return c.cfg.EndOfTurnIncomplete
+		}
 	}
 	return c.cfg.EndOfTurn
 }
@@ -324,10 +330,12 @@ func (c *call) startUtterance(ctx context.Context, now time.Time) {
 	c.event("speech_start", "")
 }
 
-func (c *call) endUtterance(now time.Time, wait time.Duration) {
+func (c *call) endUtterance(now time.Time) {
 	u := c.utt
 	c.utt = nil
-	u.endedAt, u.eotWait = now, wait
+	// The wait actually spent: the configured silence, rounded up to the
+	// frame that showed it.
+	u.endedAt, u.eotWait = now, now.Sub(u.lastVoiced)
 	if c.ending != nil {
 		// An earlier turn is still being recognised: drop it, the caller
 		// has gone on speaking.
@@ -363,7 +371,7 @@ func (c *call) onResult(ctx context.Context, r asr.Result, ok bool) {
 		r = asr.Result{Final: true}
 	}
 	if !r.Final {
-		u.partial = r.Text
+		u.partial, u.partialAt = r.Text, time.Now()
 		c.event("partial", r.Text)
 		return
 	}

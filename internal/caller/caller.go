@@ -298,8 +298,8 @@ func (s *script) serve(ctx context.Context, leg media.Leg) error {
 	err := leg.Hangup(ctx)
 	select {
 	case <-leg.Done():
-		return nil // hung up; the error is the call's context ending with it
-	default:
+		return nil // hung up; an error is the call's context ending with it
+	case <-time.After(time.Second):
 		return err
 	}
 }
