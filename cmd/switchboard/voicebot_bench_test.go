@@ -176,6 +176,10 @@ func TestBenchVoicebotCapacity(t *testing.T) {
 			levels = append(levels, n)
 		}
 	}
+	rate := 10.0 // new calls a second
+	if v, err := strconv.ParseFloat(os.Getenv("SWITCHBOARD_BENCH_RATE"), 64); err == nil && v > 0 {
+		rate = v
+	}
 	providers := os.Getenv("SWITCHBOARD_BENCH_PROVIDERS")
 	extra := ""
 	turns := []caller.Turn{{Say: "what is my balance"}, {Say: "one two three four five six seven eight"}, {Say: "I want to speak to an agent"}}
@@ -190,7 +194,7 @@ func TestBenchVoicebotCapacity(t *testing.T) {
 		providers = "embedded"
 	}
 	el := &endLog{}
-	vs := startVoiceServerHook(t, "../../bots/banking", extra, 39000, func(v *voice) {
+	vs := startVoiceServerHook(t, "../../bots/banking", extra, 50000, func(v *voice) {
 		v.onEnd = func(s voicebot.CallStats) { el.mu.Lock(); el.ends = append(el.ends, s); el.mu.Unlock() }
 	})
 	syn, err := espeak.New()
@@ -198,8 +202,8 @@ func TestBenchVoicebotCapacity(t *testing.T) {
 		t.Fatal(err)
 	}
 	var report strings.Builder
-	fmt.Fprintf(&report, "providers: %s, %d CPUs\n%6s %9s %9s %8s %10s %11s %12s\n", providers, runtime.NumCPU(),
-		"calls", "completed", "gaps(fr)", "dropped", "concealed", "cpu/call", "heap/call")
+	fmt.Fprintf(&report, "providers: %s, %d CPUs (callers run in the same process)\n%6s %5s %9s %9s %8s %10s %10s %12s %7s\n", providers, runtime.NumCPU(),
+		"calls", "peak", "completed", "gaps(fr)", "dropped", "concealed", "cpu/call", "heap/call", "cores")
 	for _, n := range levels {
 		el.mu.Lock()
 		el.ends = nil
@@ -228,14 +232,20 @@ func TestBenchVoicebotCapacity(t *testing.T) {
 				mu.Unlock()
 			}
 		}()
+		live, peak := 0, 0
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				time.Sleep(time.Duration(i) * 100 * time.Millisecond) // 10 calls a second
+				time.Sleep(time.Duration(float64(i) / rate * float64(time.Second)))
+				mu.Lock()
+				live++
+				peak = max(peak, live)
+				mu.Unlock()
+				defer func() { mu.Lock(); live--; mu.Unlock() }()
 				res, err := caller.Call(context.Background(), caller.Config{
 					Target: "banking@" + vs.sip, Turns: turns, Synthesizer: syn, Voice: caller.VoiceFor("en"), Timeout: 3 * time.Minute,
-					RTPPorts: [2]int{44000 + 4*i, 44000 + 4*i + 3},
+					RTPPorts: [2]int{40000 + 4*(i%2400), 40000 + 4*(i%2400) + 3},
 				})
 				if err == nil && len(res.Bot()) >= len(turns) {
 					mu.Lock()
@@ -252,15 +262,20 @@ func TestBenchVoicebotCapacity(t *testing.T) {
 		time.Sleep(time.Second)
 		el.mu.Lock()
 		gaps, dropped := 0, 0
+		var callTime time.Duration
 		for _, e := range el.ends {
 			gaps += e.Underruns
 			dropped += e.Dropped
+			callTime += e.Duration
 		}
 		el.mu.Unlock()
 		concealed := metricValue(t, vs.base, "switchboard_rtp_concealed_frames_total") - concealed0
 		heap := float64(peakHeap) - float64(m0.HeapInuse)
-		fmt.Fprintf(&report, "%6d %9d %9d %8d %10.0f %10.3f %9.0f KB\n", n, completed, gaps, dropped, concealed,
-			cpu.Seconds()/wall.Seconds()/float64(n), heap/float64(n)/1024)
+		// CPU per call: the process's CPU over the calls' summed
+		// durations (cores one call keeps busy); heap per call: the peak
+		// heap growth over the peak number of calls at once.
+		fmt.Fprintf(&report, "%6d %5d %9d %9d %8d %10.0f %10.4f %9.0f KB %7.1f\n", n, peak, completed, gaps, dropped, concealed,
+			cpu.Seconds()/callTime.Seconds(), heap/float64(max(1, peak))/1024, cpu.Seconds()/wall.Seconds())
 	}
 	t.Log("\n" + report.String())
 	for _, l := range vs.logLines("", func(l map[string]any) bool { return l["level"] == "ERROR" || l["level"] == "WARN" }) {
