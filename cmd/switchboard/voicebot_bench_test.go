@@ -76,7 +76,7 @@ func TestBenchVoicebotLatency(t *testing.T) {
 		for _, turns := range scripts {
 			res, err := caller.Call(context.Background(), caller.Config{Target: "banking@" + vs.sip, Turns: turns, Synthesizer: syn, Voice: caller.VoiceFor("en"), Timeout: 90 * time.Second})
 			if err != nil {
-				t.Errorf("call %+v: %v\n%+v", turns, err, res)
+				t.Errorf("call %+v: %v\n%+v\nserver: %s", turns, err, res, strings.Join(vs.transcript(t, vs.log.lastSession()), "\n"))
 				continue
 			}
 			for _, l := range res.Bot() {

@@ -307,6 +307,15 @@ func (s *script) serve(ctx context.Context, leg media.Leg) error {
 var errHungUp = errors.New("hung up")
 
 func (s *script) ended(err error) error {
+	if errors.Is(err, context.Canceled) {
+		// The call's context ends with the call: if the bot hung up, that
+		// is what happened.
+		select {
+		case <-s.leg.Done():
+			err = errHungUp
+		case <-time.After(time.Second):
+		}
+	}
 	if errors.Is(err, errHungUp) {
 		s.mu.Lock()
 		s.byBot = true
