@@ -69,7 +69,9 @@ func TestBenchVoicebotLatency(t *testing.T) {
 		{{Say: "I lost my card"}, {Say: "four eight two one"}, {Say: "yes please"}},
 		{{Say: "what is my balance"}, {Say: "one two three four five six seven eight"}},
 		{{Say: "I want to speak to an agent"}},
-		{{Say: "what is my balance", BargeIn: 1200 * time.Millisecond}},
+		{{Say: "what is my balance", BargeIn: 800 * time.Millisecond}},
+		{{Say: "what is my balance", BargeIn: 1600 * time.Millisecond}},
+		{{Say: "I lost my card", BargeIn: 2400 * time.Millisecond}},
 	}
 	var heard, bargeIn []time.Duration
 	for r := 0; r < rounds; r++ {
