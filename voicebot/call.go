@@ -165,8 +165,19 @@ func (c *call) run(ctx context.Context) (err error) {
 	if c.syn, err = c.cfg.Speech.Synthesizer(ctx, c.cfg.Bot, c.lang); err != nil {
 		return fmt.Errorf("voicebot: tts for %q: %w", c.lang, err)
 	}
-	if c.rec, err = c.cfg.Speech.Recognizer(ctx, c.cfg.Bot, version, c.lang); err != nil {
-		return fmt.Errorf("voicebot: asr for %q: %w", c.lang, err)
+	var asrErr error
+	if c.rec, asrErr = c.cfg.Speech.Recognizer(ctx, c.cfg.Bot, version, c.lang); asrErr != nil {
+		// Nothing can be understood: say so rather than leave the caller
+		// in silence, and end the call.
+		c.log.Error("voicebot: no speech recognition, ending the call", "lang", c.lang, "err", asrErr)
+		c.rec, c.done = nil, true
+		greet.Reply = dialog.Reply{Actions: []dialog.Action{{Kind: dialog.ActEnd, Text: unavailable(c.lang), Outcome: "abandoned"}}}
+		defer func() {
+			_ = c.conv.Hangup(context.WithoutCancel(ctx), c.sid)
+			if err == nil {
+				err = fmt.Errorf("voicebot: asr for %q: %w", c.lang, asrErr)
+			}
+		}()
 	}
 	c.log.Info("voicebot answered", "from", c.info.From, "to", c.info.To, "codec", c.info.Codec, "rate", c.rate)
 	c.leg.Attach(c)
@@ -313,6 +324,9 @@ func (c *call) endWait(u *utterance) time.Duration {
 }
 
 func (c *call) startUtterance(ctx context.Context, now time.Time) {
+	if c.rec == nil {
+		return
+	}
 	sess, err := c.rec.Stream(ctx, asr.Config{Language: c.lang, Rate: c.rate, Grammar: grammarFor(c.expect), Phrases: c.expect.Values})
 	if err != nil {
 		c.log.Warn("asr stream", "err", err)
@@ -642,4 +656,12 @@ func (c *call) finish(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	return c.leg.Hangup(ctx)
+}
+
+// unavailable is what the caller hears when the bot cannot listen.
+func unavailable(lang string) string {
+	if strings.HasPrefix(lang, "zh") {
+		return "抱歉，语音服务暂时不可用，请稍后再拨。"
+	}
+	return "Sorry, this line can't take calls right now. Please try again later."
 }

@@ -2,6 +2,7 @@ package voicebot_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -491,5 +492,34 @@ func TestRecognizerFailureReprompts(t *testing.T) {
 	_, turns := h.session()
 	if len(turns) < 3 || !strings.Contains(turns[len(turns)-1].Text, "didn't catch") {
 		t.Errorf("no reprompt after a failed recognition: %+v", turns)
+	}
+}
+
+// noASR has no recogniser for any language.
+type noASR struct{ voicebottest.Speech }
+
+func (noASR) Recognizer(context.Context, string, int, string) (asr.Recognizer, error) {
+	return nil, voicebot.ErrNoProvider
+}
+
+// TestNoRecognizerApologises: a bot whose language has no recogniser
+// tells the caller and hangs up instead of leaving silence.
+func TestNoRecognizerApologises(t *testing.T) {
+	h := newHarness(t, nil, func(c *voicebot.Config) {
+		c.Speech = noASR{voicebottest.Speech{TTS: voicebottest.ToneTTS{}}}
+	})
+	err := h.waitServed()
+	if !errors.Is(err, voicebot.ErrNoProvider) {
+		t.Errorf("Serve: %v, want ErrNoProvider", err)
+	}
+	if _, starts, _ := h.heard.state(); starts == 0 {
+		t.Error("the caller heard nothing")
+	}
+	if by := h.caller.HungUpBy(); by != "a" {
+		t.Errorf("hung up by %q, want the bot", by)
+	}
+	s, _ := h.session()
+	if s.EndedAt.IsZero() {
+		t.Errorf("session not ended: %+v", s)
 	}
 }

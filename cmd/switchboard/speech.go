@@ -267,6 +267,9 @@ func (s *speech) Prepare(ctx context.Context, bot string) error {
 	if o, ok := s.cfg.Bots[bot].ASR[baseLang(lang)]; ok {
 		names = o
 	}
+	if len(names) == 0 {
+		errs = append(errs, fmt.Errorf("%w: speech.asr has no provider for %q: calls to %s cannot be understood (configure an OpenAI-compatible endpoint: OPENAI_API_KEY or speech.openai.base_url)", voicebot.ErrNoProvider, lang, bot))
+	}
 	if len(names) > 0 && names[0] == "pocketsphinx" {
 		if _, err := s.pocketsphinx(ctx, bot, eng.Version()); err != nil {
 			errs = append(errs, fmt.Errorf("asr: %w", err))
