@@ -74,6 +74,8 @@ type call struct {
 	// dialogue
 	turns   chan turnResult
 	busy    bool // a turn is with the dialogue manager
+	busyAt  time.Time
+	filled  bool // the filler was said for this turn
 	pending *TurnStats
 	done    bool // the dialogue ended; hang up when the reply has played
 	wg      sync.WaitGroup
@@ -480,6 +482,7 @@ func (c *call) submit(ctx context.Context, text, source, provider string, u *utt
 	c.play.stop()
 	c.cancelSynth()
 	c.busy, c.waiting = true, false
+	c.busyAt, c.filled = time.Now(), false
 	st := TurnStats{CallID: c.info.ID, SessionID: c.sid, Text: text, Source: source, Provider: provider, ASR: asrTook}
 	st.from = time.Now()
 	if u != nil {
@@ -523,7 +526,6 @@ func (c *call) onTurn(ctx context.Context, t turnResult) bool {
 
 // speak starts synthesising and playing a reply.
 func (c *call) speak(ctx context.Context, r dialog.Reply) {
-	c.cancelSynth()
 	segs := []*segment{}
 	c.after = dialog.Action{Kind: dialog.ActSay}
 	for _, a := range r.Actions {
@@ -538,6 +540,12 @@ func (c *call) speak(ctx context.Context, r dialog.Reply) {
 	if x, ok := c.conv.Expecting(c.sid); ok {
 		c.expect = x
 	}
+	c.speakSegments(ctx, segs)
+}
+
+// speakSegments synthesises and plays segs, replacing what plays.
+func (c *call) speakSegments(ctx context.Context, segs []*segment) {
+	c.cancelSynth()
 	c.play.start(segs)
 	sctx, cancel := context.WithCancel(ctx)
 	c.synth = cancel
@@ -618,8 +626,13 @@ func (c *call) turnPlayed(now time.Time) {
 	c.log.Debug("turn", "text", st.Text, "intent", st.Intent, "total", st.Total, "eot", st.EndOfTurn, "asr", st.ASR, "dialog", st.Dialog, "tts", st.TTS)
 }
 
-// checkTimers runs the keypad and no-input timeouts.
+// checkTimers runs the keypad, filler and no-input timeouts.
 func (c *call) checkTimers(ctx context.Context, now time.Time) {
+	if c.busy && !c.filled && c.cfg.Filler > 0 && now.Sub(c.busyAt) >= c.cfg.Filler && !c.play.active() {
+		// The dialogue is slow (a webhook, an LLM): say something.
+		c.filled = true
+		c.sayFiller(ctx)
+	}
 	if c.keys.Len() > 0 && now.Sub(c.keyLast) >= c.cfg.DigitTimeout {
 		c.submitKeys(ctx)
 	}
@@ -664,4 +677,19 @@ func unavailable(lang string) string {
 		return "抱歉，语音服务暂时不可用，请稍后再拨。"
 	}
 	return "Sorry, this line can't take calls right now. Please try again later."
+}
+
+// fillers are said while a turn takes long.
+var fillers = map[string]string{"en": "One moment, please.", "zh": "请稍等。"}
+
+// sayFiller plays a short filler; the reply replaces it when it comes.
+func (c *call) sayFiller(ctx context.Context) {
+	text := fillers["en"]
+	if strings.HasPrefix(c.lang, "zh") {
+		text = fillers["zh"]
+	}
+	after := c.after
+	c.speakSegments(ctx, []*segment{{text: text, interruptible: true}})
+	c.after = after
+	c.event("filler", text)
 }

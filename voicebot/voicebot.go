@@ -117,6 +117,10 @@ type Config struct {
 	DigitTimeout time.Duration
 	// ASRTimeout bounds the wait for a final transcript (default 5s).
 	ASRTimeout time.Duration
+	// Filler is how long the caller may wait on the dialogue (a slow
+	// webhook or LLM) before the bot says a short filler ("One moment,
+	// please.") rather than stay silent (default 1.2s; negative: never).
+	Filler time.Duration
 	// Lead is how far playout runs ahead of real time in the leg's queue
 	// (default 60ms); it bounds what a barge-in has to discard.
 	Lead time.Duration
@@ -156,6 +160,9 @@ func (c Config) withDefaults() Config {
 	def(&c.DigitTimeout, 3*time.Second)
 	def(&c.ASRTimeout, 5*time.Second)
 	def(&c.Lead, 60*time.Millisecond)
+	if c.Filler == 0 {
+		c.Filler = 1200 * time.Millisecond
+	}
 	if c.NewVAD == nil {
 		c.NewVAD = defaultVAD
 	}

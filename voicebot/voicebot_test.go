@@ -3,6 +3,9 @@ package voicebot_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -521,5 +524,105 @@ func TestNoRecognizerApologises(t *testing.T) {
 	s, _ := h.session()
 	if s.EndedAt.IsZero() {
 		t.Errorf("session not ended: %+v", s)
+	}
+}
+
+const slowBot = `
+name: slow
+languages: [en]
+greeting: Hello.
+fallback: Sorry?
+handoff: {queue: general}
+intents:
+  - name: balance
+    examples: [what is my balance, my balance, balance please, how much money do i have]
+    flow: balance
+  - name: hours
+    examples: [when are you open, opening hours, what time do you close]
+    answer: Nine to five.
+flows:
+  - name: balance
+    steps:
+      - id: look
+        kind: webhook
+        webhook: {url: /balance, timeout: 5s, save: {amount: amount}}
+        next: tell
+      - {id: tell, kind: say, say: "You have {{amount}} pounds."}
+`
+
+// TestFillerWhileDialogueIsSlow: a webhook that takes 2 s gets a filler
+// after 1.2 s, then the answer.
+func TestFillerWhileDialogueIsSlow(t *testing.T) {
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Second)
+		fmt.Fprint(w, `{"amount": "42"}`)
+	}))
+	defer hook.Close()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	reg := conversation.NewRegistry(st, nil, dialog.WithWebhookBase(hook.URL))
+	b, err := prompts.Parse("slow.yaml", []byte(slowBot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.SetDraft(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := reg.Publish(ctx, "slow", "v1"); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var events []voicebot.Event
+	app, err := voicebot.New(voicebot.Config{
+		Bot: "slow", Conversations: conversation.New(reg, st, nil),
+		Speech:           voicebottest.Speech{ASR: voicebottest.NewScript("what is my balance"), TTS: voicebottest.ToneTTS{}},
+		NewVAD:           func(int) voicebot.VAD { return &voicebottest.LevelVAD{} },
+		NewEchoCanceller: func(int) voicebot.EchoCanceller { return voicebottest.NoEcho{} },
+		OnEvent:          func(e voicebot.Event) { mu.Lock(); events = append(events, e); mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, callerLeg := mediatest.Pipe(mediatest.Options{})
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, bot) }()
+	defer func() { _ = callerLeg.Hangup(ctx); <-done }()
+	select {
+	case err := <-done:
+		t.Fatalf("Serve: %v", err)
+	case <-time.After(800 * time.Millisecond): // the greeting
+	}
+	tone := audiotest.Tone(300, 8000, 600*time.Millisecond, 0.4)
+	for i := 0; i+160 <= len(tone); i += 160 {
+		_ = callerLeg.WriteFrame(media.Frame{Samples: tone[i : i+160], Rate: 8000})
+	}
+	deadline := time.Now().Add(8 * time.Second)
+	var order []string
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		order = order[:0]
+		for _, e := range events {
+			if e.Kind == "filler" || (e.Kind == "prompt" && strings.Contains(e.Text, "42")) {
+				order = append(order, e.Kind)
+			}
+		}
+		mu.Unlock()
+		if len(order) == 2 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if strings.Join(order, ",") != "filler,prompt" {
+		var all []string
+		mu.Lock()
+		for _, e := range events {
+			all = append(all, e.Kind+":"+e.Text)
+		}
+		mu.Unlock()
+		t.Fatalf("want a filler, then the answer; got %v; events %v", order, all)
 	}
 }
