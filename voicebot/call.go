@@ -649,7 +649,7 @@ func (c *call) finish(ctx context.Context) error {
 	if c.after.Kind == dialog.ActHandoff {
 		c.event("handoff", c.after.Queue)
 		if c.cfg.Handoff != nil {
-			err := c.cfg.Handoff(ctx, c.leg, c.after)
+			err := c.cfg.Handoff(ctx, c.leg, c.sid, c.after)
 			if err == nil {
 				return nil
 			}

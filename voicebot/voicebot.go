@@ -47,11 +47,12 @@ type Speech interface {
 }
 
 // Handoff carries out a bot's handoff action on the leg: a transfer to the
-// action's queue. It returns once the caller is with someone else (the
+// action's queue, carrying the session ID, the summary and the slots
+// (a.Summary, a.Slots) to whoever takes the call. It returns once the caller is with someone else (the
 // voicebot then leaves the leg alone), ErrNoTarget when the queue has
 // nowhere to go (the call ends normally), or another error (the call
 // ends and Serve returns it).
-type Handoff func(ctx context.Context, leg media.Leg, a dialog.Action) error
+type Handoff func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error
 
 // VAD is the voice activity stage run on the caller's (echo-cancelled)
 // audio, one frame at a time. media/vad's Detector is the default.

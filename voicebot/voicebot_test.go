@@ -394,7 +394,7 @@ func TestNoInputRepromptsThenHandsOff(t *testing.T) {
 func TestHandoffTransfers(t *testing.T) {
 	var got dialog.Action
 	h := newHarness(t, []string{"i want an agent"}, func(c *voicebot.Config) {
-		c.Handoff = func(ctx context.Context, leg media.Leg, a dialog.Action) error {
+		c.Handoff = func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {
 			got = a
 			return nil
 		}

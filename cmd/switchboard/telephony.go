@@ -7,6 +7,9 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"sort"
+	"strings"
 	"time"
 
 	pion "github.com/pion/webrtc/v4"
@@ -61,11 +64,11 @@ func dialplan(cfg config.Config, v *voice, log *slog.Logger) (*apps.Dialplan, er
 			}
 			a, err := voicebot.New(voicebot.Config{
 				Bot: r.Bot, Conversations: v.conv, Speech: v.speech, Metrics: v.metrics,
-				Handoff: func(ctx context.Context, leg media.Leg, a dialog.Action) error {
+				Handoff: func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {
 					if v.transfer == nil {
 						return voicebot.ErrNoTarget
 					}
-					return v.transfer(ctx, leg, a)
+					return v.transfer(ctx, leg, sessionID, a)
 				},
 				EndOfTurn: cfg.Voicebot.EndOfTurn, BargeIn: cfg.Voicebot.BargeIn, NoInput: cfg.Voicebot.NoInput,
 				OnTurn: v.onTurn, OnEvent: v.onEvent, OnEnd: v.onEnd,
@@ -137,8 +140,8 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		}, func() float64 { return float64(srv.Calls()) }))
 		if v != nil {
 			srv := t.sip
-			v.transfer = func(ctx context.Context, leg media.Leg, a dialog.Action) error {
-				return transfer(ctx, cfg, srv, dp, leg, a)
+			v.transfer = func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {
+				return transfer(ctx, cfg, srv, dp, leg, sessionID, a)
 			}
 		}
 		t.serve = make(chan error, 1)
@@ -178,7 +181,7 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 // transfer carries out a voicebot handoff: the queue's target from
 // voicebot.transfer, by REFER on SIP legs and through the dialplan on
 // others.
-func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.Dialplan, leg media.Leg, a dialog.Action) error {
+func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.Dialplan, leg media.Leg, sessionID string, a dialog.Action) error {
 	target := cfg.Voicebot.Transfer[a.Queue]
 	if target == "" {
 		target = cfg.Voicebot.Transfer["*"]
@@ -187,6 +190,9 @@ func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.
 		return fmt.Errorf("%w: voicebot.transfer has no target for queue %q", voicebot.ErrNoTarget, a.Queue)
 	}
 	if leg.Info().Kind == "sip" && srv != nil {
+		if strings.HasPrefix(target, "sip:") || strings.HasPrefix(target, "sips:") {
+			target = withHandoffHeaders(target, sessionID, a)
+		}
 		if err := srv.Transfer(ctx, leg, target); err != nil {
 			return fmt.Errorf("%w: %w", voicebot.ErrTransfer, err)
 		}
@@ -197,6 +203,38 @@ func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.
 		return fmt.Errorf("%w: no dialplan route for %q", voicebot.ErrTransfer, target)
 	}
 	return app.Serve(ctx, leg)
+}
+
+// withHandoffHeaders adds the handoff's context to a sip: Refer-To
+// target as URI headers (RFC 3261 19.1.1), which the transferee copies
+// into its INVITE to the agent: X-Switchboard-Session (the conversation,
+// with its transcript at /v1/sessions/{id}/transcript),
+// X-Switchboard-Queue, X-Switchboard-Reason, X-Switchboard-Summary and
+// X-Switchboard-Slots ("name=value;..."), each %-escaped and cut to 256
+// bytes.
+func withHandoffHeaders(target, sessionID string, a dialog.Action) string {
+	esc := func(v string) string {
+		if len(v) > 256 {
+			v = v[:256]
+		}
+		return strings.ReplaceAll(url.QueryEscape(v), "+", "%20")
+	}
+	var slots []string
+	for k, v := range a.Slots {
+		slots = append(slots, k+"="+v)
+	}
+	sort.Strings(slots)
+	h := []string{"X-Switchboard-Session=" + esc(sessionID)}
+	for _, kv := range [][2]string{{"Queue", a.Queue}, {"Reason", a.Reason}, {"Summary", a.Summary}, {"Slots", strings.Join(slots, ";")}} {
+		if kv[1] != "" {
+			h = append(h, "X-Switchboard-"+kv[0]+"="+esc(kv[1]))
+		}
+	}
+	sep := "?"
+	if strings.Contains(target, "?") {
+		sep = "&"
+	}
+	return target + sep + strings.Join(h, "&")
 }
 
 func waitAddr(ctx context.Context, s *sip.Server, transport string) (netip.AddrPort, bool) {

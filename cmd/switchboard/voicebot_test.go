@@ -206,6 +206,13 @@ func TestVoicebotEndToEnd(t *testing.T) {
 		if !strings.Contains(res.Transferred, "agents@127.0.0.1:5999") {
 			t.Fatalf("not transferred: %+v\n%s", res, strings.Join(vs.transcript(t, vs.log.lastSession()), "\n"))
 		}
+		// The REFER carries the conversation to whoever takes the call.
+		id := vs.log.lastSession()
+		for _, h := range []string{"X-Switchboard-Session=" + id, "X-Switchboard-Queue=general", "X-Switchboard-Summary="} {
+			if !strings.Contains(res.Transferred, h) {
+				t.Errorf("Refer-To %q lacks %s", res.Transferred, h)
+			}
+		}
 	})
 
 	t.Run("barge-in", func(t *testing.T) {

@@ -107,7 +107,7 @@ func TestConversationOverSIP(t *testing.T) {
 
 func TestTransferIsReported(t *testing.T) {
 	var srv *sip.Server
-	addr := botServer(t, []string{"agent please"}, func(ctx context.Context, leg media.Leg, a dialog.Action) error {
+	addr := botServer(t, []string{"agent please"}, func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {
 		return srv.Transfer(ctx, leg, "sip:"+a.Queue+"@127.0.0.1:5999")
 	}, &srv)
 	res, err := Call(context.Background(), Config{
