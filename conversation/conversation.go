@@ -140,6 +140,24 @@ func (m *Manager) Start(ctx context.Context, bot string, info dialog.Info) (Turn
 
 // Say sends a caller utterance to a live session.
 func (m *Manager) Say(ctx context.Context, id, text string) (Turn, error) {
+	return m.SayWith(ctx, id, text, Meta{})
+}
+
+// Meta is what a voice channel knows about the caller's turn: where it
+// lies in the call's audio (and so in its recording) and what recognising
+// it took. It is stored with the caller's turn, in its timings.
+type Meta struct {
+	// Offset of the utterance from the start of the call, and its length.
+	Offset, Duration time.Duration
+	// Confidence of the transcript (0: unknown).
+	Confidence float64
+	// Timings of the voice stages ("end_of_turn", "asr"), stored in
+	// microseconds beside "offset" and "duration".
+	Timings map[string]time.Duration
+}
+
+// SayWith is Say with what the channel knows about the turn.
+func (m *Manager) SayWith(ctx context.Context, id, text string, meta Meta) (Turn, error) {
 	m.mu.Lock()
 	s := m.live[id]
 	m.mu.Unlock()
@@ -158,10 +176,17 @@ func (m *Manager) Say(ctx context.Context, id, text string) (Turn, error) {
 	}
 	cleaned := reply.Trace
 	ents, _ := json.Marshal(cleaned.Entities)
-	s.add(store.Turn{
+	ct := store.Turn{
 		SessionID: id, Speaker: "caller", Text: text, Intent: cleaned.Intent,
 		Confidence: cleaned.Confidence, Entities: ents, At: at.UTC(),
-	})
+	}
+	if meta.Offset > 0 || meta.Duration > 0 || len(meta.Timings) > 0 {
+		ct.Timings = map[string]int64{"offset": meta.Offset.Microseconds(), "duration": meta.Duration.Microseconds()}
+		for k, v := range meta.Timings {
+			ct.Timings[k] = v.Microseconds()
+		}
+	}
+	s.add(ct)
 	s.add(botTurn(id, reply, m.now()))
 	t := Turn{SessionID: id, User: text, Reply: reply}
 	if s.conv.Done() {

@@ -489,11 +489,19 @@ func (c *call) submit(ctx context.Context, text, source, provider string, u *utt
 		st.EndOfTurn = u.eotWait
 		st.from = u.lastVoiced
 	}
+	// Where the turn lies in the call (and its recording).
+	meta := conversation.Meta{Timings: map[string]time.Duration{}}
+	if u != nil {
+		meta.Offset, meta.Duration = u.start.Sub(c.began), u.lastVoiced.Sub(u.start)
+		meta.Timings["end_of_turn"], meta.Timings["asr"] = u.eotWait, asrTook
+	} else {
+		meta.Offset = st.from.Sub(c.began)
+	}
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		t0 := time.Now()
-		t, err := c.conv.Say(ctx, c.sid, text)
+		t, err := c.conv.SayWith(ctx, c.sid, text, meta)
 		st.Dialog = time.Since(t0)
 		select {
 		case c.turns <- turnResult{turn: t, err: err, stats: st}:

@@ -238,8 +238,17 @@ func TestLostCardByVoice(t *testing.T) {
 		t.Errorf("outcome %q", s.Outcome)
 	}
 	var said []string
+	var lastOffset int64
 	for _, tr := range turns {
 		said = append(said, tr.Speaker+": "+tr.Text)
+		if tr.Speaker == "caller" {
+			// Each caller turn is placed in the call's audio.
+			off, dur := tr.Timings["offset"], tr.Timings["duration"]
+			if off <= lastOffset || dur < 300_000 || tr.Timings["end_of_turn"] < 400_000 {
+				t.Errorf("caller turn %q timings %v", tr.Text, tr.Timings)
+			}
+			lastOffset = off
+		}
 	}
 	all := strings.Join(said, "\n")
 	for _, want := range []string{"caller: i lost my card", "caller: four eight two one", "ending 4821 is blocked"} {
