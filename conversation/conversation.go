@@ -104,7 +104,7 @@ func (m *Manager) Start(ctx context.Context, bot string, info dialog.Info) (Turn
 	s := &Session{
 		Record: store.Session{
 			ID: info.SessionID, Bot: bot, BotVersion: eng.Version(), Channel: info.Channel,
-			CallerID: info.CallerID, Language: conv.Language(), StartedAt: m.now().UTC(),
+			CallerID: info.CallerID, Language: conv.Language(), StartedAt: m.now().UTC(), CallID: info.CallID,
 		},
 		conv: conv,
 		log:  m.log.With("session_id", info.SessionID, "bot", bot),

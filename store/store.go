@@ -75,6 +75,9 @@ type Session struct {
 	// Queue and Reason are set when the session was handed off.
 	HandoffQueue  string
 	HandoffReason string
+	// CallID is the call's ID for voice sessions (the SIP Call-ID or the
+	// WebRTC leg's ID): the call's recording is named after it.
+	CallID string
 }
 
 // Turn is one utterance in a session.

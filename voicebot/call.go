@@ -144,7 +144,7 @@ func (c *call) run(ctx context.Context) (err error) {
 			c.cfg.OnEnd(c.stats)
 		}
 	}()
-	greet, err := c.conv.Start(ctx, c.cfg.Bot, dialog.Info{CallerID: c.info.From, Channel: c.info.Kind})
+	greet, err := c.conv.Start(ctx, c.cfg.Bot, dialog.Info{CallerID: c.info.From, Channel: c.info.Kind, CallID: c.info.ID})
 	if err != nil {
 		return fmt.Errorf("voicebot: start %s: %w", c.cfg.Bot, err)
 	}

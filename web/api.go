@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-voice/switchboard/media/apps"
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +39,8 @@ type Server struct {
 	log   *slog.Logger
 	ready func() error
 	mux   *http.ServeMux
+	// recDir holds call recordings ("" when recording is off).
+	recDir string
 	// Routes lists "METHOD /pattern" of every API route, for the OpenAPI
 	// check.
 	Routes []string
@@ -53,11 +57,14 @@ type Config struct {
 	Ready func() error
 	// Extra handlers mounted as is (pattern -> handler), e.g. /demo/.
 	Extra map[string]http.Handler
+	// RecordingDir is where call recordings are written ("" when
+	// recording is off): /v1/sessions/{id}/recording serves them.
+	RecordingDir string
 }
 
 // New builds the API server.
 func New(cfg Config) *Server {
-	s := &Server{reg: cfg.Registry, conv: cfg.Sessions, st: cfg.Store, m: cfg.Metrics, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux()}
+	s := &Server{reg: cfg.Registry, conv: cfg.Sessions, st: cfg.Store, m: cfg.Metrics, log: cfg.Logger, ready: cfg.Ready, mux: http.NewServeMux(), recDir: cfg.RecordingDir}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -74,6 +81,7 @@ func New(cfg Config) *Server {
 	s.route("GET /v1/sessions/{id}", s.getSession)
 	s.route("POST /v1/sessions/{id}/messages", s.postMessage)
 	s.route("GET /v1/sessions/{id}/transcript", s.transcript)
+	s.route("GET /v1/sessions/{id}/recording", s.recording)
 	s.route("DELETE /v1/sessions/{id}", s.hangup)
 	if s.m != nil {
 		s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.m.Registry, promhttp.HandlerOpts{}))
@@ -461,7 +469,40 @@ func sessionJSON(x store.Session) map[string]any {
 	if x.HandoffQueue != "" {
 		m["handoff_queue"], m["handoff_reason"] = x.HandoffQueue, x.HandoffReason
 	}
+	if x.CallID != "" {
+		m["call_id"] = x.CallID
+	}
 	return m
+}
+
+// recording serves the stereo WAV of a voice session's call (caller left,
+// bot or agent right).
+func (s *Server) recording(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var rec store.Session
+	if live, ok := s.conv.Live(id); ok {
+		rec = live.Snapshot()
+	} else if s.st != nil {
+		var err error
+		if rec, err = s.st.Session(r.Context(), id); err != nil {
+			return err
+		}
+	} else {
+		return fmt.Errorf("%w: session %s", store.ErrNotFound, id)
+	}
+	if rec.CallID == "" {
+		return fmt.Errorf("%w: session %s is not a call", store.ErrNotFound, id)
+	}
+	if s.recDir == "" {
+		return fmt.Errorf("%w: recording is off (recording.enabled)", store.ErrNotFound)
+	}
+	files, _ := filepath.Glob(apps.RecordingGlob(s.recDir, rec.CallID))
+	if len(files) == 0 {
+		return fmt.Errorf("%w: no recording of call %s", store.ErrNotFound, rec.CallID)
+	}
+	w.Header().Set("Content-Type", "audio/wav")
+	http.ServeFile(w, r, files[len(files)-1])
+	return nil
 }
 
 func (s *Server) transcript(w http.ResponseWriter, r *http.Request) error {

@@ -63,6 +63,14 @@ func openStore(ctx context.Context, cfg config.Config) (store.Store, error) {
 	return open.Open(ctx, cfg.Database.Driver, cfg.Database.DSN)
 }
 
+// recordingDir is where calls are recorded, "" when they are not.
+func recordingDir(cfg config.Config) string {
+	if cfg.Recording.Enabled {
+		return cfg.Recording.Dir
+	}
+	return ""
+}
+
 // voiced reports whether a dialplan route runs bot on calls.
 func voiced(cfg config.Config, bot string) bool {
 	for _, r := range cfg.Dialplan {
@@ -145,7 +153,7 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		extra["/demo/"] = http.StripPrefix("/demo", demobackend.New(log.With("component", "demo-backend")))
 	}
 	api := web.New(web.Config{
-		Registry: reg, Sessions: mgr, Store: st, Metrics: m, Logger: log, Extra: extra,
+		Registry: reg, Sessions: mgr, Store: st, Metrics: m, Logger: log, Extra: extra, RecordingDir: recordingDir(cfg),
 		Ready: func() error {
 			if !loaded.Load() {
 				return errors.New("loading bots")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -94,8 +95,9 @@ func startVoiceServerHook(t *testing.T, bots, extra string, rtpMin int, hook fun
 	cfg := filepath.Join(dir, "switchboard.yaml")
 	yaml := fmt.Sprintf("data_dir: %s\nhttp: {listen: %q}\nbots: {dirs: [%s]}\nlog: {level: info, format: json}\n"+
 		"sip: {listen: [{transport: udp, addr: '127.0.0.1:0'}], rtp_ports: {min: %d, max: %d}}\n"+
-		"voicebot: {transfer: {general: 'sip:agents@127.0.0.1:5999', cards: 'sip:cards@127.0.0.1:5999'}}\n%s",
-		filepath.Join(dir, "data"), addr, bots, rtpMin, rtpMin+rtpSpan(rtpMin)-1, extra)
+		"voicebot: {transfer: {general: 'sip:agents@127.0.0.1:5999', cards: 'sip:cards@127.0.0.1:5999'}}\n"+
+		"recording: {enabled: true, dir: %s}\n%s",
+		filepath.Join(dir, "data"), addr, bots, rtpMin, rtpMin+rtpSpan(rtpMin)-1, filepath.Join(dir, "rec"), extra)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +188,25 @@ func TestVoicebotEndToEnd(t *testing.T) {
 		tr := vs.transcript(t, id)
 		if !has(tr, "bot: Done. The card ending 4821 is now blocked") {
 			t.Fatalf("no confirmation in the transcript:\n%s\ncaller heard: %+v", strings.Join(tr, "\n"), res.Lines)
+		}
+		// The call's stereo recording is linked to the session.
+		resp, err := http.Get(vs.base + "/v1/sessions/" + id + "/recording")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcm, rate, ch, err := media.ReadWAV(resp.Body)
+		resp.Body.Close()
+		if err != nil || ch != 2 || rate != 8000 || len(pcm) < 2*8000*10 {
+			t.Errorf("recording: %v, %d channels at %d Hz, %d samples", err, ch, rate, len(pcm))
+		} else {
+			var left, right float64
+			for i := 0; i+1 < len(pcm); i += 2 {
+				left += math.Abs(float64(pcm[i]))
+				right += math.Abs(float64(pcm[i+1]))
+			}
+			if left == 0 || right == 0 {
+				t.Errorf("recording has a silent channel (caller %v, bot %v)", left, right)
+			}
 		}
 		// The caller heard the confirmation: a bot line after the last turn.
 		if b := res.Bot(); len(b) < 4 || b[len(b)-1].Latency <= 0 {

@@ -44,6 +44,13 @@ func Record(app media.Application, dir string, log *slog.Logger) media.Applicati
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
+// RecordingGlob is the pattern of the recording files of the call with
+// the ID callID in dir (one per recorded application run, oldest first by
+// name).
+func RecordingGlob(dir, callID string) string {
+	return filepath.Join(dir, "*-"+safeName(callID)+".wav")
+}
+
 func safeName(s string) string {
 	s = unsafeChars.ReplaceAllString(s, "_")
 	if len(s) > 64 {

@@ -261,9 +261,11 @@ func hasHan(s string) bool {
 // Info describes the caller of a new conversation.
 type Info struct {
 	SessionID string
-	CallerID  string
-	Language  string // "" for the bot's default
-	Channel   string
+	// CallID of a voice call (SIP Call-ID, WebRTC leg ID), "" for text.
+	CallID   string
+	CallerID string
+	Language string // "" for the bot's default
+	Channel  string
 }
 
 // Start begins a conversation and returns the greeting.

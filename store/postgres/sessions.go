@@ -28,23 +28,23 @@ func (s *Store) CreateSession(ctx context.Context, ses store.Session) error {
 	return s.write(ctx, op, func(ctx context.Context, tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO sessions (id, bot, bot_version, channel, caller_id, language,
-				started_at, ended_at, outcome, handoff_queue, handoff_reason)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			ses.ID, ses.Bot, ses.BotVersion, ses.Channel, ses.CallerID, ses.Language,
-			s.stamp(ses.StartedAt), ended, string(ses.Outcome), ses.HandoffQueue, ses.HandoffReason)
+			s.stamp(ses.StartedAt), ended, string(ses.Outcome), ses.HandoffQueue, ses.HandoffReason, ses.CallID)
 		return err
 	})
 }
 
 const sessionColumns = `id, bot, bot_version, channel, caller_id, language,
-	started_at, ended_at, outcome, handoff_queue, handoff_reason`
+	started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id`
 
 func scanSession(row pgx.Row) (store.Session, error) {
 	var ses store.Session
 	var ended *time.Time
 	var outcome string
 	err := row.Scan(&ses.ID, &ses.Bot, &ses.BotVersion, &ses.Channel, &ses.CallerID, &ses.Language,
-		&ses.StartedAt, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason)
+		&ses.StartedAt, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason, &ses.CallID)
 	ses.Outcome = store.Outcome(outcome)
 	ses.StartedAt = ses.StartedAt.UTC()
 	if ended != nil {

@@ -25,16 +25,16 @@ func (s *Store) CreateSession(ctx context.Context, ses store.Session) error {
 	return s.tx(ctx, op, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `
 			INSERT INTO sessions (id, bot, bot_version, channel, caller_id, language,
-				started_at, ended_at, outcome, handoff_queue, handoff_reason)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			ses.ID, ses.Bot, ses.BotVersion, ses.Channel, ses.CallerID, ses.Language,
-			s.stamp(ses.StartedAt), ended, string(ses.Outcome), ses.HandoffQueue, ses.HandoffReason)
+			s.stamp(ses.StartedAt), ended, string(ses.Outcome), ses.HandoffQueue, ses.HandoffReason, ses.CallID)
 		return err
 	})
 }
 
 const sessionColumns = `id, bot, bot_version, channel, caller_id, language,
-	started_at, ended_at, outcome, handoff_queue, handoff_reason`
+	started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id`
 
 func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {
 	var ses store.Session
@@ -42,7 +42,7 @@ func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {
 	var ended sql.NullString
 	var outcome string
 	err := row.Scan(&ses.ID, &ses.Bot, &ses.BotVersion, &ses.Channel, &ses.CallerID, &ses.Language,
-		&started, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason)
+		&started, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason, &ses.CallID)
 	if err != nil {
 		return ses, err
 	}

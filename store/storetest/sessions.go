@@ -26,14 +26,14 @@ func sameSession(a, b store.Session) bool {
 	return a.ID == b.ID && a.Bot == b.Bot && a.BotVersion == b.BotVersion && a.Channel == b.Channel &&
 		a.CallerID == b.CallerID && a.Language == b.Language && a.StartedAt.Equal(b.StartedAt) &&
 		a.EndedAt.Equal(b.EndedAt) && a.Outcome == b.Outcome && a.HandoffQueue == b.HandoffQueue &&
-		a.HandoffReason == b.HandoffReason
+		a.HandoffReason == b.HandoffReason && a.CallID == b.CallID
 }
 
 func testSessionRoundTrip(t *testing.T, st store.Store) {
 	ctx := ctxT(t)
 	s := store.Session{
 		ID: "s-1", Bot: "billing", BotVersion: 3, Channel: "sip", CallerID: "+4930123456",
-		Language: "zh", StartedAt: t0,
+		Language: "zh", StartedAt: t0, CallID: "a84b4c76e66710@pbx.example.com",
 	}
 	must(t, st.CreateSession(ctx, s))
 	got, err := st.Session(ctx, "s-1")
