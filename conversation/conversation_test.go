@@ -244,3 +244,28 @@ func TestRegistryServesCachedEngineWhenStoreDown(t *testing.T) {
 		t.Fatalf("PublishIfChanged = %d %v %v", v, changed, err)
 	}
 }
+
+func TestOnActivate(t *testing.T) {
+	ctx := context.Background()
+	reg, _, _ := setup(t)
+	got := make(chan [2]any, 4)
+	reg.OnActivate(func(bot string, v int) { got <- [2]any{bot, v} })
+	if _, err := reg.Publish(ctx, "mini", "v2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Rollback(ctx, "mini", 1); err != nil {
+		t.Fatal(err)
+	}
+	want := map[[2]any]bool{{"mini", 2}: true, {"mini", 1}: true}
+	for range 2 {
+		select {
+		case g := <-got:
+			if !want[g] {
+				t.Errorf("activated %v", g)
+			}
+			delete(want, g)
+		case <-time.After(2 * time.Second):
+			t.Fatalf("not told of %v", want)
+		}
+	}
+}

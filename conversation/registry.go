@@ -30,6 +30,26 @@ type Registry struct {
 	mu      sync.Mutex
 	drafts  map[string]*prompts.Bot
 	engines map[engineKey]*engineEntry
+	onAct   []func(bot string, version int)
+}
+
+// OnActivate registers fn to be called, in its own goroutine, after a
+// version of a bot becomes active (published or rolled back to), so that
+// what depends on the bot's content (its speech model, its cached
+// prompts) is rebuilt before the next call rather than during it.
+func (r *Registry) OnActivate(fn func(bot string, version int)) {
+	r.mu.Lock()
+	r.onAct = append(r.onAct, fn)
+	r.mu.Unlock()
+}
+
+func (r *Registry) activated(bot string, version int) {
+	r.mu.Lock()
+	fns := append([](func(string, int)){}, r.onAct...)
+	r.mu.Unlock()
+	for _, fn := range fns {
+		go fn(bot, version)
+	}
 }
 
 type engineKey struct {
@@ -149,6 +169,7 @@ func (r *Registry) Publish(ctx context.Context, name, note string) (int, error) 
 		return 0, err
 	}
 	r.log.Info("bot published", "bot", name, "version", v)
+	r.activated(name, v)
 	return v, nil
 }
 
@@ -190,7 +211,11 @@ func (r *Registry) Rollback(ctx context.Context, name string, version int) error
 	if r.st == nil {
 		return errors.New("rollback: no store configured")
 	}
-	return r.st.Activate(ctx, name, version)
+	if err := r.st.Activate(ctx, name, version); err != nil {
+		return err
+	}
+	r.activated(name, version)
+	return nil
 }
 
 // Engine returns the engine for the bot's active version (its draft when

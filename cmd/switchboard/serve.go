@@ -139,6 +139,20 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	var loaded atomic.Bool
 	sp := newSpeech(cfg.Speech, reg, log.With("component", "speech"))
 	defer sp.Close()
+	// A newly active bot version gets its speech model and prompts ready
+	// before its first call (bots loaded at start-up are prepared below).
+	var started atomic.Bool
+	reg.OnActivate(func(bot string, version int) {
+		if !started.Load() || !voiced(cfg, bot) {
+			return
+		}
+		t0 := time.Now()
+		if err := sp.Prepare(ctx, bot); err != nil {
+			log.Warn("bot speech not prepared", "bot", bot, "version", version, "err", err)
+			return
+		}
+		log.Info("bot speech ready", "bot", bot, "version", version, "took", time.Since(t0).Round(time.Millisecond))
+	})
 	vc := &voice{conv: mgr, speech: sp}
 	if e.voiceHooks != nil {
 		e.voiceHooks(vc)
@@ -201,6 +215,7 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		names = append(names, b.Name)
 	}
 	loaded.Store(true)
+	started.Store(true)
 	fmt.Fprintf(e.stdout, "switchboard %s serving on %s\n  API:     %s/v1/bots\n  health:  %s/healthz  %s/readyz\n  metrics: %s/metrics\n  bots:    %s\n",
 		version, base, base, base, base, base, strings.Join(names, ", "))
 	if tel.rtc != nil {
