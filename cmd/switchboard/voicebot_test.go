@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -254,6 +255,40 @@ func TestVoicebotEndToEnd(t *testing.T) {
 		tr := vs.transcript(t, id)
 		if len(tr) < 3 || !strings.HasPrefix(tr[1], "caller: ") {
 			t.Errorf("the interruption was not answered:\n%s", strings.Join(tr, "\n"))
+		}
+	})
+
+	t.Run("echoing peer", func(t *testing.T) {
+		// sipp echoes every RTP packet the bot sends straight back, at
+		// full level: the bot must not take its own greeting for a caller.
+		sipp, err := exec.LookPath("sipp")
+		if err != nil {
+			if os.Getenv("SWITCHBOARD_REQUIRE_SIPP") == "1" {
+				t.Fatal("sipp is required (SWITCHBOARD_REQUIRE_SIPP=1) but not installed")
+			}
+			t.Skip("sipp not installed")
+		}
+		before := vs.log.lastSession()
+		cmd := exec.Command(sipp, vs.sip, "-sn", "uac", "-s", "banking", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", "0",
+			"-m", "1", "-rtp_echo", "-d", "6000", "-timeout", "30s", "-timeout_error", "-nostdin")
+		cmd.Dir = t.TempDir()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("sipp: %v\n%s", err, out)
+		}
+		id := vs.log.lastSession()
+		if id == before {
+			t.Fatal("no voicebot session for the sipp call")
+		}
+		var kinds []string
+		for _, e := range vs.log.session(id) {
+			kinds = append(kinds, e.Kind)
+		}
+		all := strings.Join(kinds, ",")
+		if !strings.Contains(all, "prompt_done") {
+			t.Fatalf("the greeting did not play to the end: %v", kinds)
+		}
+		if strings.Contains(all, "barge_in") || strings.Contains(all, "speech_start") {
+			t.Errorf("the bot heard its own echo: %v", kinds)
 		}
 	})
 
