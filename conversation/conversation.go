@@ -154,6 +154,9 @@ type Meta struct {
 	// Timings of the voice stages ("end_of_turn", "asr"), stored in
 	// microseconds beside "offset" and "duration".
 	Timings map[string]time.Duration
+	// CallStart, when set, is when the call's audio (and recording)
+	// began: the bot's reply is stored with its offset from it.
+	CallStart time.Time
 }
 
 // SayWith is Say with what the channel knows about the turn.
@@ -187,7 +190,17 @@ func (m *Manager) SayWith(ctx context.Context, id, text string, meta Meta) (Turn
 		}
 	}
 	s.add(ct)
-	s.add(botTurn(id, reply, m.now()))
+	bt := botTurn(id, reply, m.now())
+	if !meta.CallStart.IsZero() {
+		// The reply's audio starts as soon as it is decided (synthesis
+		// gives its first audio within milliseconds): place it in the call.
+		tm := map[string]int64{"offset": time.Since(meta.CallStart).Microseconds()}
+		for k, v := range bt.Timings {
+			tm[k] = v
+		}
+		bt.Timings = tm
+	}
+	s.add(bt)
 	t := Turn{SessionID: id, User: text, Reply: reply}
 	if s.conv.Done() {
 		t.Done, t.Outcome = true, s.conv.Outcome()

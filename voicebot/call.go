@@ -490,7 +490,7 @@ func (c *call) submit(ctx context.Context, text, source, provider string, u *utt
 		st.from = u.lastVoiced
 	}
 	// Where the turn lies in the call (and its recording).
-	meta := conversation.Meta{Timings: map[string]time.Duration{}}
+	meta := conversation.Meta{Timings: map[string]time.Duration{}, CallStart: c.began}
 	if u != nil {
 		meta.Offset, meta.Duration = u.start.Sub(c.began), u.lastVoiced.Sub(u.start)
 		meta.Timings["end_of_turn"], meta.Timings["asr"] = u.eotWait, asrTook

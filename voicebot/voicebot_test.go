@@ -249,6 +249,12 @@ func TestLostCardByVoice(t *testing.T) {
 			}
 			lastOffset = off
 		}
+		if tr.Speaker == "bot" && tr.Seq > 1 {
+			// Replies are placed in the call too, after what they answer.
+			if off := tr.Timings["offset"]; off <= lastOffset {
+				t.Errorf("bot turn %q offset %d, after a caller turn at %d", tr.Text, off, lastOffset)
+			}
+		}
 	}
 	all := strings.Join(said, "\n")
 	for _, want := range []string{"caller: i lost my card", "caller: four eight two one", "ending 4821 is blocked"} {
