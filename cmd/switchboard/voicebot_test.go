@@ -226,7 +226,8 @@ func TestVoicebotEndToEnd(t *testing.T) {
 	t.Run("asks for a human", func(t *testing.T) {
 		res := vs.call(t, "banking", caller.Turn{Say: "I want to speak to an agent"})
 		if !strings.Contains(res.Transferred, "agents@127.0.0.1:5999") {
-			t.Fatalf("not transferred: %+v\n%s", res, strings.Join(vs.transcript(t, vs.log.lastSession()), "\n"))
+			t.Fatalf("not transferred: %+v\n%s\nserver: %v", res, strings.Join(vs.transcript(t, vs.log.lastSession()), "\n"),
+				vs.logLines("", func(l map[string]any) bool { return l["level"] == "ERROR" || l["level"] == "WARN" }))
 		}
 		// The REFER carries the conversation to whoever takes the call.
 		id := vs.log.lastSession()

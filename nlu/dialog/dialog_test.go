@@ -443,3 +443,26 @@ func BenchmarkTurnBanking(b *testing.B) {
 		}
 	}
 }
+
+// TestHandoffSummaryReadable: the summary an agent reads is plain text in
+// the conversation's language, with nothing left unformatted.
+func TestHandoffSummaryReadable(t *testing.T) {
+	for _, p := range []string{"sum_caller", "sum_asked", "sum_collected", "sum_said", "sum_reason"} {
+		for _, lang := range []string{"en", "zh"} {
+			if phrases[lang][p] == "" {
+				t.Errorf("phrase %s missing in %s", p, lang)
+			}
+		}
+	}
+	c := &Conversation{lang: "en", info: Info{CallerID: "+15550100"}, intents: []string{"lost_card"},
+		slots: map[string]string{"last4": "4821"}, vars: map[string]string{"last_utterance": "agent"}}
+	s := c.summary("caller asked for a human")
+	for _, want := range []string{"+15550100", "lost_card", "last4=4821", "agent", "caller asked for a human"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary %q lacks %q", s, want)
+		}
+	}
+	if strings.Contains(s, "%!") {
+		t.Errorf("summary has a formatting error: %q", s)
+	}
+}

@@ -15,6 +15,11 @@ var phrases = map[string]map[string]string{
 		"reason_slot":    "could not collect %s after %d attempts",
 		"reason_hook":    "backend call failed: %s",
 		"too_long":       "That was a lot to take in. Could you tell me briefly what you need?",
+		"sum_caller":     "Caller %s. ",
+		"sum_asked":      "Asked about: %s. ",
+		"sum_collected":  "Collected: %s. ",
+		"sum_said":       "Said: \"%s\". ",
+		"sum_reason":     "Handed off because %s.",
 	},
 	"zh": {
 		"anything_else":  "请问还有什么可以帮您？",
@@ -28,6 +33,11 @@ var phrases = map[string]map[string]string{
 		"reason_slot":    "%s 经 %d 次尝试仍未收集到",
 		"reason_hook":    "后台接口调用失败：%s",
 		"too_long":       "内容有点多，能简单说一下您需要办理什么吗？",
+		"sum_caller":     "来电号码%s。",
+		"sum_asked":      "咨询：%s。",
+		"sum_collected":  "已收集：%s。",
+		"sum_said":       "客户说：“%s”。",
+		"sum_reason":     "转人工原因：%s。",
 	},
 }
 
