@@ -90,6 +90,10 @@ type recordingLeg struct {
 	cursor time.Duration // media time of the end of the queued outbound audio
 }
 
+// Unwrap returns the recorded leg, for code that needs the leg's own type
+// (a SIP transfer).
+func (l *recordingLeg) Unwrap() media.Leg { return l.Leg }
+
 func (l *recordingLeg) Attach(r media.Receiver) {
 	if r == nil {
 		l.Leg.Attach(nil)

@@ -167,6 +167,14 @@ func sipfragStatus(b []byte) int {
 // end reports that target answered, Transfer hangs the leg up and returns
 // nil; otherwise the error wraps ErrTransferFailed and the leg stays up.
 func (s *Server) Transfer(ctx context.Context, l media.Leg, target string) error {
+	// Decorators (a recording) wrap the leg: transfer the leg itself.
+	for {
+		u, ok := l.(interface{ Unwrap() media.Leg })
+		if !ok {
+			break
+		}
+		l = u.Unwrap()
+	}
 	sl, ok := l.(*leg)
 	if !ok || sl.c.s != s {
 		return ErrUnknownLeg
