@@ -2,7 +2,6 @@ package voicebot_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +67,7 @@ func TestEchoDoesNotBargeIn(t *testing.T) {
 // talking over the bot interrupts it, on an echoing line and on a clean
 // one, early in the bot's first prompt as well as later.
 func TestCallerBargesIn(t *testing.T) {
-	human := asteriskPrompt(t, "agent-pass")
+	human := mediatest.AsteriskPrompt(t, "agent-pass")
 	synthetic := synthesise(t, "what is my balance", "en-us+klatt")
 	for _, tc := range []struct {
 		name  string
@@ -103,21 +102,6 @@ func TestCallerBargesIn(t *testing.T) {
 			t.Logf("barge-in detected %v after the caller's onset", d)
 		})
 	}
-}
-
-// asteriskPrompt reads one of Asterisk's recorded prompts (8 kHz mono).
-func asteriskPrompt(t *testing.T, name string) []int16 {
-	t.Helper()
-	f, err := os.Open("/usr/share/asterisk/sounds/en/" + name + ".wav")
-	if err != nil {
-		t.Skipf("Asterisk prompts not installed (Debian asterisk-core-sounds-en-wav; make test installs it): %v", err)
-	}
-	defer f.Close()
-	pcm, rate, ch, err := media.ReadWAV(f)
-	if err != nil || rate != 8000 || ch != 1 {
-		t.Fatalf("%s: %v rate %d channels %d", name, err, rate, ch)
-	}
-	return pcm
 }
 
 // synthesise speaks text with espeak-ng at 8 kHz.

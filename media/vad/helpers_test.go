@@ -3,37 +3,19 @@ package vad
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
 )
 
-// soundsDir holds Asterisk's English prompts: 8 kHz mono human speech.
-const soundsDir = "/usr/share/asterisk/sounds/en"
-
-// loadSpeech reads an Asterisk prompt at 8 kHz, skipping the test when
-// the sound set is not installed (scripts/ installs it).
+// loadSpeech reads an Asterisk prompt at 8 kHz (see mediatest).
 func loadSpeech(t testing.TB, name string) []int16 {
 	t.Helper()
-	f, err := os.Open(filepath.Join(soundsDir, name+".wav"))
-	if err != nil {
-		t.Skipf("Asterisk sounds not installed: %v", err)
-	}
-	defer f.Close()
-	pcm, rate, ch, err := media.ReadWAV(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rate != media.Rate8k || ch != 1 {
-		t.Fatalf("%s: %d Hz, %d channels", name, rate, ch)
-	}
-	return pcm
+	return mediatest.AsteriskPrompt(t, name)
 }
 
-// samplesFor returns the number of samples of d at rate.
 func samplesFor(rate int, d time.Duration) int {
 	return int(int64(d) * int64(rate) / int64(time.Second))
 }
