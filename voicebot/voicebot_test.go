@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,9 +18,7 @@ import (
 	"github.com/switchboard-voice/switchboard/media/audiotest"
 	"github.com/switchboard-voice/switchboard/media/mediatest"
 	"github.com/switchboard-voice/switchboard/nlu/dialog"
-	"github.com/switchboard-voice/switchboard/prompts"
 	"github.com/switchboard-voice/switchboard/store"
-	"github.com/switchboard-voice/switchboard/store/sqlite"
 	"github.com/switchboard-voice/switchboard/tts"
 	"github.com/switchboard-voice/switchboard/voicebot"
 	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
@@ -51,23 +48,8 @@ func newHarness(t *testing.T, script []string, tweak func(*voicebot.Config)) *ha
 func newHarnessLine(t *testing.T, script []string, tweak func(*voicebot.Config), line mediatest.Options) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	reg := conversation.NewRegistry(st, nil)
-	b, err := prompts.Parse("cards.yaml", []byte(voicebottest.CardsBot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.SetDraft(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Publish(ctx, "cards", "v1"); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, st: st, mgr: conversation.New(reg, st, nil), rec: voicebottest.NewScript(script...), served: make(chan error, 1)}
+	mgr, st := voicebottest.Conversations(t, voicebottest.CardsBot)
+	h := &harness{t: t, st: st, mgr: mgr, rec: voicebottest.NewScript(script...), served: make(chan error, 1)}
 	cfg := voicebot.Config{
 		Bot: "cards", Conversations: h.mgr, Speech: voicebottest.Speech{ASR: h.rec, TTS: voicebottest.ToneTTS{}},
 		NoInput: 2 * time.Second, NewVAD: func(int) voicebot.VAD { return &voicebottest.LevelVAD{} },
@@ -574,26 +556,11 @@ func TestFillerWhileDialogueIsSlow(t *testing.T) {
 	}))
 	defer hook.Close()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "v.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	reg := conversation.NewRegistry(st, nil, dialog.WithWebhookBase(hook.URL))
-	b, err := prompts.Parse("slow.yaml", []byte(slowBot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.SetDraft(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Publish(ctx, "slow", "v1"); err != nil {
-		t.Fatal(err)
-	}
+	conv, _ := voicebottest.Conversations(t, slowBot, dialog.WithWebhookBase(hook.URL))
 	var mu sync.Mutex
 	var events []voicebot.Event
 	app, err := voicebot.New(voicebot.Config{
-		Bot: "slow", Conversations: conversation.New(reg, st, nil),
+		Bot: "slow", Conversations: conv,
 		Speech:           voicebottest.Speech{ASR: voicebottest.NewScript("what is my balance"), TTS: voicebottest.ToneTTS{}},
 		NewVAD:           func(int) voicebot.VAD { return &voicebottest.LevelVAD{} },
 		NewEchoCanceller: func(int) voicebot.EchoCanceller { return voicebottest.NoEcho{} },

@@ -9,13 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-voice/switchboard/conversation"
 	"github.com/switchboard-voice/switchboard/media"
 	"github.com/switchboard-voice/switchboard/media/rtpmedia"
 	"github.com/switchboard-voice/switchboard/media/sip"
 	"github.com/switchboard-voice/switchboard/nlu/dialog"
-	"github.com/switchboard-voice/switchboard/prompts"
-	"github.com/switchboard-voice/switchboard/store/sqlite"
 	"github.com/switchboard-voice/switchboard/voicebot"
 	"github.com/switchboard-voice/switchboard/voicebot/voicebottest"
 )
@@ -25,23 +22,9 @@ import (
 func botServer(t *testing.T, script []string, handoff voicebot.Handoff, srvOut **sip.Server) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := conversation.NewRegistry(st, nil)
-	b, err := prompts.Parse("cards.yaml", []byte(voicebottest.CardsBot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.SetDraft(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Publish(ctx, "cards", "v1"); err != nil {
-		t.Fatal(err)
-	}
+	conv, _ := voicebottest.Conversations(t, voicebottest.CardsBot)
 	app, err := voicebot.New(voicebot.Config{
-		Bot: "cards", Conversations: conversation.New(reg, st, nil),
+		Bot: "cards", Conversations: conv,
 		Speech:  voicebottest.Speech{ASR: voicebottest.NewScript(script...), TTS: voicebottest.ToneTTS{}},
 		NewVAD:  func(int) voicebot.VAD { return &voicebottest.LevelVAD{} },
 		Handoff: handoff,
@@ -63,7 +46,7 @@ func botServer(t *testing.T, script []string, handoff voicebot.Handoff, srvOut *
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done; st.Close() })
+	t.Cleanup(func() { cancel(); <-done })
 	for i := 0; i < 200; i++ {
 		if a, ok := srv.Addr("udp"); ok && a.Port() != 0 {
 			return a.String()

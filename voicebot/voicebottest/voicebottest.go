@@ -7,8 +7,15 @@ package voicebottest
 
 import (
 	"context"
+	"github.com/switchboard-voice/switchboard/conversation"
+	"github.com/switchboard-voice/switchboard/nlu/dialog"
+	"github.com/switchboard-voice/switchboard/prompts"
+	"github.com/switchboard-voice/switchboard/store"
+	"github.com/switchboard-voice/switchboard/store/sqlite"
+	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/asr"
@@ -157,3 +164,28 @@ func (NoEcho) Reference(media.Frame) {}
 
 // Process returns the input.
 func (NoEcho) Process(in media.Frame) media.Frame { return in }
+
+// Conversations publishes the bot defined by yaml in a fresh SQLite store under tb's temporary folder and returns
+// a conversation manager for it and the store (closed when tb ends).
+// opts go to the bot's engine (webhook base URL, LLM).
+func Conversations(tb testing.TB, yaml string, opts ...dialog.Option) (*conversation.Manager, store.Store) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "voicebot.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	reg := conversation.NewRegistry(st, nil, opts...)
+	b, err := prompts.Parse("bot.yaml", []byte(yaml))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := reg.SetDraft(ctx, b); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := reg.Publish(ctx, b.Name, "v1"); err != nil {
+		tb.Fatal(err)
+	}
+	return conversation.New(reg, st, nil), st
+}
