@@ -146,7 +146,6 @@ type player struct {
 	until   time.Time
 	sent    []sentFrame // frames handed to the leg, not yet due (echo reference)
 	written int         // frames of this reply handed to the leg
-	firstAt time.Time   // first frame of the reply handed to the leg
 	silence media.Frame
 	// gap is how long the leg had nothing to send in the middle of a
 	// reply because synthesis had not produced the audio yet.
@@ -166,7 +165,7 @@ func newPlayer(leg media.Leg, rate int, lead time.Duration) *player {
 func (p *player) start(segs []*segment) {
 	p.stop()
 	p.segs, p.cur, p.pos, p.paused = segs, 0, 0, false
-	p.written, p.firstAt = 0, time.Time{}
+	p.written = 0
 	p.until = time.Time{}
 }
 
@@ -205,9 +204,6 @@ func (p *player) pump(now time.Time) (finished bool) {
 		f.Timestamp = time.Duration(p.written) * media.FrameDuration
 		if err := p.leg.WriteFrame(f); err != nil {
 			return true
-		}
-		if p.written == 0 {
-			p.firstAt = now
 		}
 		p.sent = append(p.sent, sentFrame{f: f, at: p.until})
 		p.until = p.until.Add(media.FrameDuration)
