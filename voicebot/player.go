@@ -147,6 +147,8 @@ type player struct {
 	sent    []sentFrame // frames handed to the leg, not yet due (echo reference)
 	written int         // frames of this reply handed to the leg
 	silence media.Frame
+	// now is the clock (time.Now; tests set their own).
+	now func() time.Time
 	// gap is how long the leg had nothing to send in the middle of a
 	// reply because synthesis had not produced the audio yet.
 	gap time.Duration
@@ -158,7 +160,7 @@ type sentFrame struct {
 }
 
 func newPlayer(leg media.Leg, rate int, lead time.Duration) *player {
-	return &player{leg: leg, rate: rate, lead: lead, silence: media.Frame{Samples: make([]int16, media.SamplesPerFrame(rate)), Rate: rate}}
+	return &player{leg: leg, rate: rate, lead: lead, now: time.Now, silence: media.Frame{Samples: make([]int16, media.SamplesPerFrame(rate)), Rate: rate}}
 }
 
 // start replaces what is playing with a new reply.
@@ -224,6 +226,23 @@ func (p *player) reference(now time.Time) media.Frame {
 	return p.silence
 }
 
+// dropUnsent forgets the reference frames the leg has not sent by now
+// (its queue was flushed, or nothing more plays) and keeps those already
+// on the wire: their echo is still to come, and the canceller must be
+// given them even when the call loop, behind on the caller's frames, has
+// not consumed them yet (otherwise the tail of every prompt echoes back
+// uncancelled whenever the loop runs late).
+func (p *player) dropUnsent(now time.Time) {
+	n := 0
+	for _, s := range p.sent {
+		if s.at.After(now) {
+			break
+		}
+		n++
+	}
+	p.sent = p.sent[:n]
+}
+
 // pause stops playout now (barge-in): the leg's queue is discarded and
 // the position moves back by what was discarded.
 func (p *player) pause() {
@@ -233,7 +252,7 @@ func (p *player) pause() {
 	d := p.leg.Flush()
 	n := int(d / media.FrameDuration)
 	p.pos = max(0, p.pos-n)
-	p.sent = p.sent[:0]
+	p.dropUnsent(p.now())
 	p.until = time.Time{}
 	p.paused = true
 }
@@ -254,6 +273,6 @@ func (p *player) stop() {
 		p.leg.Flush()
 	}
 	p.segs, p.cur, p.pos, p.paused = nil, 0, 0, false
-	p.sent = p.sent[:0]
+	p.dropUnsent(p.now())
 	p.until = time.Time{}
 }

@@ -21,6 +21,10 @@ type Options struct {
 	// (the caller's handset leaking the bot's voice back).
 	EchoGain  float64
 	EchoDelay time.Duration
+	// Burst delivers what A receives in bursts of this many frames (every
+	// Burst×20 ms), as a receive path that runs late does (a starved
+	// process, a jittery network): 0 or 1 delivers every frame on time.
+	Burst int
 	// Info of the two legs (IDs default to "a" and "b").
 	InfoA, InfoB media.LegInfo
 }
@@ -60,17 +64,19 @@ func Pipe(opts Options) (a, b *Leg) {
 }
 
 type pipe struct {
-	opts    Options
-	n       int
-	mu      sync.Mutex
-	done    chan struct{}
-	once    sync.Once
-	wg      sync.WaitGroup
-	echo    [][]int16 // delay line of A's sent frames
-	echoAt  int
-	ticks   int
-	hungBy  string
-	endTime time.Time
+	opts     Options
+	n        int
+	mu       sync.Mutex
+	done     chan struct{}
+	once     sync.Once
+	wg       sync.WaitGroup
+	echo     [][]int16 // delay line of A's sent frames
+	echoAt   int
+	held     []media.Frame // A's frames waiting for the next burst
+	heldDTMF []media.DTMF
+	ticks    int
+	hungBy   string
+	endTime  time.Time
 }
 
 // Leg is one end of a pipe.
@@ -219,6 +225,18 @@ func (p *pipe) run(a, b *Leg) {
 		}
 		ts := time.Duration(k-1) * media.FrameDuration
 		b.deliver(media.Frame{Samples: fa, Rate: p.opts.Rate, Timestamp: ts}, da)
+		if p.opts.Burst > 1 {
+			p.held = append(p.held, media.Frame{Samples: in, Rate: p.opts.Rate, Timestamp: ts})
+			p.heldDTMF = append(p.heldDTMF, db...)
+			if k%p.opts.Burst != 0 {
+				continue
+			}
+			for _, f := range p.held[:len(p.held)-1] {
+				a.deliver(f, nil)
+			}
+			in, db = p.held[len(p.held)-1].Samples, p.heldDTMF
+			p.held, p.heldDTMF = p.held[:0], nil
+		}
 		a.deliver(media.Frame{Samples: in, Rate: p.opts.Rate, Timestamp: ts}, db)
 	}
 }

@@ -1,0 +1,68 @@
+package voicebot
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
+)
+
+// testSegment is a finished segment of n frames; frame i holds the value
+// i+1 in every sample.
+func testSegment(n int) *segment {
+	s := &segment{interruptible: true, done: true}
+	for i := range n {
+		f := media.Frame{Samples: make([]int16, 160), Rate: 8000}
+		for j := range f.Samples {
+			f.Samples[j] = int16(i + 1)
+		}
+		s.frames = append(s.frames, f)
+	}
+	return s
+}
+
+// TestPlayerReferenceAfterStop: frames on the wire when a reply ends (or
+// is cut) are still given to the echo canceller, even when the call loop
+// has not consumed them yet; frames the leg never sent are not.
+func TestPlayerReferenceAfterStop(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		frames int
+		cut    func(p *player)
+		// want is the frames the reference gives after the cut.
+		want int
+	}{
+		{"finished reply", 10, func(p *player) { p.stop() }, 10},
+		{"barge-in", 20, func(p *player) { p.pause() }, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := mediatest.Pipe(mediatest.Options{})
+			defer func() { _ = b.Hangup(context.Background()) }()
+			p := newPlayer(a, 8000, 60*time.Millisecond)
+			t0 := time.Now()
+			now := t0
+			p.now = func() time.Time { return now }
+			p.start([]*segment{testSegment(tc.frames)})
+			// The call loop, behind on the caller's audio, pumps for
+			// 180 ms without consuming any reference.
+			for k := 0; k <= 9; k++ {
+				now = t0.Add(time.Duration(k) * media.FrameDuration)
+				p.pump(now)
+			}
+			// Sent by now: the frames scheduled at t0 .. t0+180 ms; the
+			// ones after are queued on the leg.
+			tc.cut(p)
+			for i := range tc.want {
+				f := p.reference(now)
+				if f.Samples[0] != int16(i+1) {
+					t.Fatalf("reference frame %d = %d, want %d", i, f.Samples[0], i+1)
+				}
+			}
+			if f := p.reference(now.Add(time.Second)); f.Samples[0] != 0 {
+				t.Errorf("after the frames sent, reference gives %d, want silence", f.Samples[0])
+			}
+		})
+	}
+}
