@@ -78,6 +78,17 @@ type Session struct {
 	// CallID is the call's ID for voice sessions (the SIP Call-ID or the
 	// WebRTC leg's ID): the call's recording is named after it.
 	CallID string
+	// AgentID and Queue: the human agent who took the call after the
+	// handoff, and the queue it was answered from (ContactStore.AssignAgent).
+	AgentID string
+	Queue   string
+	// CallEndedAt is when the call ended (zero while it is up, or for text
+	// sessions); EndedAt is when the bot's part ended.
+	CallEndedAt time.Time
+	// Sentiment (the caller's, overall, in [-1, 1]) and Score (the active
+	// scorecard's, in percent) are set by QA; nil until then.
+	Sentiment *float64
+	Score     *float64
 }
 
 // Turn is one utterance in a session.
@@ -97,9 +108,15 @@ type Turn struct {
 	// Flow and Step the bot was in after this turn.
 	Flow string
 	Step string
-	// Timings per stage in microseconds ("nlu": 120, "flow": 40...).
+	// Timings per stage in microseconds ("nlu": 120, "flow": 40...);
+	// voice turns also hold "offset" and "duration", their place in the
+	// call's recording.
 	Timings map[string]int64
 	At      time.Time
+	// Sentiment of the utterance in [-1, 1] and its label ("negative",
+	// "neutral", "positive"); SentimentLabel "" when not scored.
+	Sentiment      float64
+	SentimentLabel string
 }
 
 // SessionFilter selects sessions to list.
