@@ -35,7 +35,7 @@ func (p *phone) WriteFrame(f media.Frame) error {
 	return nil
 }
 func (p *phone) OnDTMF(media.DTMF) {}
-func (p *phone) Close() error     { return nil }
+func (p *phone) Close() error      { return nil }
 
 // newPhone connects a phone that keeps sending a tone of freq Hz (0: silence).
 func newPhone(t *testing.T, freq float64) *phone {
