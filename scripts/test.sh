@@ -16,8 +16,8 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go')
 # The real peers the tests call: sipp and baresip for SIP, Chromium for
 # WebRTC and the web pages; Asterisk's recorded English prompts (with their
 # transcripts) are real human speech for the ASR tests.
-apt_install sip-tester baresip-core chromium asterisk-core-sounds-en-wav
-export SWITCHBOARD_REQUIRE_BROWSER=1 SWITCHBOARD_REQUIRE_SIPP=1 SWITCHBOARD_REQUIRE_BARESIP=1
+apt_install sip-tester baresip-core chromium asterisk-core-sounds-en-wav asterisk-core-sounds-en
+export SWITCHBOARD_REQUIRE_BROWSER=1 SWITCHBOARD_REQUIRE_SIPP=1 SWITCHBOARD_REQUIRE_BARESIP=1 SWITCHBOARD_REQUIRE_SOUNDS=1
 
 say "go vet ./..."
 go vet ./...

@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/asr"
 	"github.com/switchboard-voice/switchboard/asr/asrtest"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
 	"github.com/switchboard-voice/switchboard/media"
 )
 
@@ -33,10 +34,7 @@ func requireEspeak(t testing.TB) {
 
 func asteriskWAV(t testing.TB, name string) ([]int16, int) {
 	t.Helper()
-	path := filepath.Join(asrtest.AsteriskSounds, name+".wav")
-	if _, err := os.Stat(path); err != nil {
-		t.Skip("asterisk-core-sounds-en-wav is not installed")
-	}
+	path := filepath.Join(mediatest.RequireSounds(t), name+".wav")
 	pcm, rate, err := asr.ReadAudio(path, 0)
 	if err != nil {
 		t.Fatal(err)

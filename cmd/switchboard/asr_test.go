@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/asr/asrtest"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
 	"github.com/switchboard-voice/switchboard/internal/openaitest"
 )
 
@@ -97,10 +98,7 @@ func TestASREvalPocketsphinxCorpus(t *testing.T) {
 	if _, err := os.Stat("/usr/share/pocketsphinx/model/en-us/en-us/mdef"); err != nil {
 		t.Skip("pocketsphinx-en-us is not installed")
 	}
-	wav := filepath.Join(asrtest.AsteriskSounds, "agent-pass.wav")
-	if _, err := os.Stat(wav); err != nil {
-		t.Skip("asterisk-core-sounds-en-wav is not installed")
-	}
+	wav := filepath.Join(mediatest.RequireSounds(t), "agent-pass.wav")
 	dir := t.TempDir()
 	m := filepath.Join(dir, "m.tsv")
 	if err := os.WriteFile(m, []byte(wav+"\tPlease enter your password followed by the pound key.\n"), 0o644); err != nil {
