@@ -14,8 +14,8 @@ import (
 
 	"github.com/switchboard-voice/switchboard/asr"
 	"github.com/switchboard-voice/switchboard/asr/asrtest"
-	"github.com/switchboard-voice/switchboard/media/mediatest"
 	"github.com/switchboard-voice/switchboard/media"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
 )
 
 func requireModel(t testing.TB) {

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/asr/asrtest"
-	"github.com/switchboard-voice/switchboard/media/mediatest"
 	"github.com/switchboard-voice/switchboard/internal/openaitest"
+	"github.com/switchboard-voice/switchboard/media/mediatest"
 )
 
 type asrEvalJSON struct {
