@@ -1,0 +1,2 @@
+// Package sentiment scores the sentiment of call-center utterances.
+package sentiment
