@@ -340,7 +340,7 @@ func (l *Lexicon) stem(w string) *entry {
 	type rule struct{ suf, repl string }
 	for _, r := range [...]rule{
 		{"ies", "y"}, {"ied", "y"}, {"ily", "y"}, {"es", ""}, {"s", ""},
-		{"ed", ""}, {"ed", "e"}, {"d", ""}, {"ing", ""}, {"ing", "e"}, {"ly", ""},
+		{"ed", ""}, {"ed", "e"}, {"ing", ""}, {"ing", "e"}, {"ly", ""},
 	} {
 		if base, ok := strings.CutSuffix(w, r.suf); ok {
 			if e := try(base + r.repl); e != nil {

@@ -47,6 +47,9 @@ type tokens struct {
 func tokenize(s string, emoticons map[string]bool) tokens {
 	var t tokens
 	t.toks = make([]token, 0, len(s)/4+4)
+	if strings.IndexByte(s, '&') >= 0 {
+		s = entities.Replace(s) // tweets and web chat arrive HTML-escaped
+	}
 	n := 0
 	for chunk := range strings.FieldsSeq(s) {
 		if n >= maxRunes {
@@ -164,6 +167,8 @@ func (t *tokens) word(w string) {
 	t.toks = append(t.toks, tok)
 }
 
+var entities = strings.NewReplacer("&amp;", "&", "&gt;", ">", "&lt;", "<", "&quot;", "\"", "&#39;", "'", "&apos;", "'", "&nbsp;", " ")
+
 // fold maps full-width ASCII, CJK punctuation and typographic quotes to
 // their plain forms.
 func fold(r rune) rune {
@@ -200,12 +205,13 @@ var numberWords = setOf("one two three four five six seven eight nine ten eleven
 	"thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty " +
 	"forty fifty sixty seventy eighty ninety hundred couple few several many dozen")
 
-// ordinalWords can stand for a rank in a phrase pattern (<ord>).
-var ordinalWords = setOf("first second third fourth fifth sixth seventh eighth ninth tenth " +
+// ordinalWords can stand for a rank in a phrase pattern (<ord>): a
+// repeat ("the third time"), so not "first".
+var ordinalWords = setOf("second third fourth fifth sixth seventh eighth ninth tenth " +
 	"eleventh twelfth umpteenth nth")
 
 func isDigitOrdinal(w string) bool {
-	for _, suf := range []string{"st", "nd", "rd", "th"} {
+	for _, suf := range []string{"nd", "rd", "th"} {
 		if base, ok := strings.CutSuffix(w, suf); ok && base != "" && strings.Trim(base, "0123456789") == "" {
 			return true
 		}

@@ -50,9 +50,6 @@ nor
 without
 hardly	-0.5
 barely	-0.5
-lack
-lacks
-lacking
 
 [boosters]
 very	0.293
@@ -457,6 +454,9 @@ what a joke	-2.6
 (is|is a|'s a|a) joke	-2.2
 
 # general negative words
+lack	-1.2
+lacks	-1.2
+lacking	-1.3
 bad	-2.5	1.5
 badly	-2.2
 terrible	-3.2
@@ -978,3 +978,189 @@ wrong size	-0.6
 (twice|double) (what|the amount|as much)	-1.8
 (sent|explained|submitted|uploaded|emailed|filled in|asked|told you|said|reported|chased) (it |this |them |the documents |the form )?(<num>|several|many|multiple|countless) times	-2.3
 (charge|charges|payment|payments|transaction|transactions) (i|we) (don't|do not|dont|didn't|did not) (recognise|recognize|know|make|authorise|authorize)	-2.0
+# more general vocabulary (chat, social media)
+(can't|cant|cannot) wait (for|to|till|until)	2.0
+(can't|cant|cannot) wait any (longer|more)	-2.2
+good grief	-1.0
+greatest	3.0
+birthday	1.2
+celebrate	2.2
+celebrating	2.2
+party	0.8
+holiday	1.0
+vacation	1.2
+weekend	0.6
+beautifully	2.6
+cute	2.0
+sexy	2.2
+smart	1.6
+clever	1.8
+intelligent	1.8
+talented	2.2
+proud	2.2
+inspiring	2.4
+inspired	2.0
+inspiration	2.2
+hilarious	2.4
+laugh	1.6
+laughing	1.8
+smile	2.0
+smiling	2.0
+smiles	2.0
+hug	2.0
+hugs	2.0
+kiss	1.8
+xoxo	2.8
+peace	1.6
+gift	1.6
+treat	1.2
+yummy	2.2
+delicious	2.6
+tasty	2.0
+glorious	2.8
+magical	2.6
+epic	2.2
+rocks	1.6
+rock	0.4
+wins	2.0
+winning	2.2
+victory	2.4
+fantastically	3.0
+excellently	3.0
+wonderfully	3.0
+nicely	1.8
+kindness	2.4
+generous	2.2
+support	1.0
+supportive	2.0
+trust	1.4
+honest	1.8
+fair	1.2	-1.6
+unfair	-2.2
+agree	1.2
+interesting	1.4
+interested	0.8
+fascinating	2.2
+curious	0.8
+useful	1.6	-1.5
+powerful	1.4
+strong	1.0
+healthy	1.6
+fresh	1.0
+clean	1.2
+peaceful	2.0
+relax	1.6
+relaxing	2.0
+relaxed	1.8
+rest	0.5
+sleep	0.2
+stupid	-2.4
+idiot	-2.6
+idiots	-2.6
+moron	-2.8
+morons	-2.8
+dumb	-2.2
+fool	-2.0
+foolish	-2.0
+lame	-2.2
+boring	-1.8
+bored	-1.6
+bummer	-2.0
+sucking	-2.2
+die	-2.6
+dies	-2.4
+died	-2.6
+dying	-2.4
+death	-2.6
+kill	-2.8
+killed	-2.8
+killing	-2.6
+murder	-3.2
+fire	-0.8
+war	-2.4
+attack	-2.2
+violence	-2.8
+crime	-2.4
+criminal	-2.6
+evil	-3.0
+fear	-2.2
+terrified	-3.0
+terrifies	-2.8
+terrifying	-2.8
+scary	-2.0
+horror	-2.4
+ill	-1.6
+illness	-1.8
+disease	-2.0
+cancer	-2.6
+leukemia	-2.6
+injury	-2.0
+injured	-2.2
+hospital	-0.8
+funeral	-2.2
+grief	-2.4
+saddest	-3.0
+sadness	-2.6
+lonely	-2.2
+alone	-1.0
+cried	-2.0
+hurts	-2.2
+ache	-1.6
+headache	-1.8
+hungover	-1.4
+hangover	-1.6
+drunk	-1.0
+exhausting	-2.0
+loser	-2.4
+losers	-2.4
+bitch	-2.8
+bitches	-2.8
+bitching	-2.4
+fuck	-2.6
+fucked	-2.8
+fk	-2.4
+piss	-2.4
+pissed	-2.8
+piss off	-3.0
+fuck off	-3.2
+shut up	-2.2
+douchebag	-2.8
+jerk	-2.4
+selfish	-2.4
+spam	-1.6
+spammer	-2.2
+ugly	-2.4
+gross	-2.2
+nasty	-2.6
+weird	-0.8
+awkward	-1.4
+embarrassing	-2.0
+embarrassed	-2.0
+guilty	-1.8
+blame	-2.0
+blamed	-2.0
+against	-0.6
+enemy	-2.2
+hostile	-2.4
+threat	-2.2
+threatened	-2.4
+danger	-2.2
+dangerous	-2.2
+risk	-1.0
+poison	-2.4
+toxic	-2.6
+poverty	-2.2
+jail	-2.2
+arrested	-2.0
+sentenced	-1.8
+ban	-2.2
+banned	-2.2
+protest	-1.4
+crisis	-2.4
+collapse	-2.4
+recession	-2.2
+unemployed	-2.2
+fired	-2.0
+quit	-1.2
+miss	-1.0
+missed	-1.2
