@@ -46,16 +46,12 @@ type tokens struct {
 // knows, matched against whole whitespace-separated chunks.
 func tokenize(s string, emoticons map[string]bool) tokens {
 	var t tokens
+	s = truncate(s, maxRunes)
 	t.toks = make([]token, 0, len(s)/4+4)
 	if strings.IndexByte(s, '&') >= 0 {
 		s = entities.Replace(s) // tweets and web chat arrive HTML-escaped
 	}
-	n := 0
 	for chunk := range strings.FieldsSeq(s) {
-		if n >= maxRunes {
-			break
-		}
-		n += utf8.RuneCountInString(chunk)
 		if emoticons[chunk] {
 			t.toks = append(t.toks, token{text: chunk, kind: tokEmoticon})
 			continue
@@ -78,6 +74,20 @@ func tokenize(s string, emoticons map[string]bool) tokens {
 	}
 	t.capsAll = words > 0 && capsWords == words
 	return t
+}
+
+// truncate cuts s after n runes.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // chunk tokenizes one whitespace-free piece of text.

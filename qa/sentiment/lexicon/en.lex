@@ -800,7 +800,7 @@ day <num>	-1.2
 since (monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last week|last month|this morning|<num>|the weekend|march|april|may|june|july|january|february|august|september|october|november|december)	-1.0
 (it's|its|it is) (<num>|<num> pm|<num> am|<num>pm|<num>am) (now|already)?	-0.6
 (it's|its|it is) (friday|monday|tuesday|wednesday|thursday|saturday|sunday) now	-1.5
-(still|yet) (no|not|nothing|none|isn't|hasn't|haven't|doesn't|didn't|can't|won't|pending|broken|down|the same|waiting|there|says|shows|showing|paying|charging|taking|blocked|missing|off|out)	-2.0
+(still|yet) (nothing|none|pending|broken|down|the same|there|says|shows|showing|paying|charging|taking|blocked|missing|off|out)	-2.0
 still	-0.6
 yet	0.0
 not yet	0.0
