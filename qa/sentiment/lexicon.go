@@ -192,9 +192,9 @@ func (l *lexicon) lookupWord(w string) *entry {
 //	pattern
 //
 // A pattern is words or CJK characters with (a|b|) alternatives (an empty
-// one makes the group optional), <num> (a count: digits, a number word, CJK
-// numerals), <ord> (an ordinal) and * (any one token). name is used in
-// errors.
+// one, or a ? after the group, makes it optional), <num> (a count: digits,
+// a number word, CJK numerals), <ord> (an ordinal) and * (any one token).
+// See lexicon/README.md. name is used in errors.
 func (l *lexicon) parse(r io.Reader, name string, prio int) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
