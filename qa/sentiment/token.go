@@ -106,6 +106,7 @@ func (t *tokens) chunk(s string) {
 			flush(i)
 			continue
 		}
+		orig := r
 		r = fold(r)
 		switch {
 		case r == '\'' && start >= 0:
@@ -113,7 +114,11 @@ func (t *tokens) chunk(s string) {
 		case unicode.IsLetter(r) && isCJK(r):
 			flush(i)
 			t.cjk++
-			t.toks = append(t.toks, token{text: string(r), kind: tokCJK, num: isCJKNumeral(r)})
+			text := s[i : i+w] // no allocation: CJK letters are not folded
+			if r != orig {
+				text = string(r)
+			}
+			t.toks = append(t.toks, token{text: text, kind: tokCJK, num: isCJKNumeral(r)})
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || start >= 0 && unicode.Is(unicode.Mn, r):
 			if start < 0 {
 				start = i
@@ -131,7 +136,7 @@ func (t *tokens) chunk(s string) {
 			t.toks = append(t.toks, token{text: string(r), kind: tokBreak})
 		case unicode.Is(unicode.So, r):
 			flush(i)
-			t.toks = append(t.toks, token{text: string(r), kind: tokSymbol})
+			t.toks = append(t.toks, token{text: s[i : i+w], kind: tokSymbol})
 		default:
 			// hyphens, slashes, quotes, brackets, currency, '#': separators
 			flush(i)
