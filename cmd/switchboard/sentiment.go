@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -60,9 +61,7 @@ type sentimentFlags struct {
 	vader, lexicon *string
 }
 
-func addLexiconFlags(fs interface {
-	String(name, value, usage string) *string
-}) sentimentFlags {
+func addLexiconFlags(fs *flag.FlagSet) sentimentFlags {
 	return sentimentFlags{
 		vader:   fs.String("vader", "", "also read a VADER-format lexicon (e.g. ../shared/data/sentiment/vader_lexicon.txt); its entries fill what the embedded lexicon lacks"),
 		lexicon: fs.String("lexicon", "", "also read a lexicon in Switchboard's format, overriding the embedded entries"),
@@ -101,10 +100,10 @@ func sentimentEval(ctx context.Context, e *env, args []string) error {
 		return errUsage
 	}
 	if *part != "all" && *part != "holdout" && *part != "tune" {
-		return fmt.Errorf("%w: --part %q: want all, holdout or tune", errUsage, *part)
+		return badUsage(e, "--part %q: want all, holdout or tune", *part)
 	}
 	if *lang != "" && *lang != "en" && *lang != "zh" {
-		return fmt.Errorf("%w: --lang %q: want en or zh", errUsage, *lang)
+		return badUsage(e, "--lang %q: want en or zh", *lang)
 	}
 	lex, err := lf.build()
 	if err != nil {
@@ -135,7 +134,7 @@ func sentimentEval(ctx context.Context, e *env, args []string) error {
 		scorer = sentiment.WithFallback(counted, lex)
 		opts = append(opts, sentiment.Workers(*workers))
 	default:
-		return fmt.Errorf("%w: --provider %q: want embedded or openai", errUsage, *provider)
+		return badUsage(e, "--provider %q: want embedded or openai", *provider)
 	}
 	ratings, err := sentiment.IsRatingsFile(*test)
 	if err != nil {
@@ -143,6 +142,12 @@ func sentimentEval(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	out := map[string]any{}
+	if ratings && *lang != "" {
+		return badUsage(e, "--lang applies to a labelled CSV, and %s is a ratings file", *test)
+	}
+	if !ratings && *part != "all" {
+		return badUsage(e, "--part applies to a ratings file, and %s is a labelled CSV", *test)
+	}
 	if ratings {
 		rs, err := sentiment.ReadRatings(*test)
 		if err != nil {
@@ -210,6 +215,13 @@ func sentimentEval(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "seconds:   %.2f\n", time.Since(start).Seconds())
 	return nil
+}
+
+// badUsage prints a bad command line's problem (run prints nothing for
+// errUsage) and returns errUsage.
+func badUsage(e *env, format string, args ...any) error {
+	fmt.Fprintf(e.stderr, "switchboard sentiment eval: "+format+"\n", args...)
+	return errUsage
 }
 
 func printLabelReport(e *env, path string, rep sentiment.Report) {

@@ -83,16 +83,22 @@ func TestSentimentEvalBadFiles(t *testing.T) {
 			}
 		})
 	}
-	for _, args := range [][]string{
-		{"sentiment", "eval"},
-		{"sentiment", "eval", "--test", sentimentTestSet, "--provider", "magic"},
-		{"sentiment", "eval", "--test", sentimentTestSet, "--part", "half"},
-		{"sentiment", "eval", "--test", sentimentTestSet, "--lang", "fr"},
-		{"sentiment", "frobnicate"},
-		{"sentiment", "score"},
+	ratings := write("d.txt", "1\t0.5\tfine\n")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sentiment", "eval"}, "Usage: switchboard sentiment eval"},
+		{[]string{"sentiment", "eval", "--test", sentimentTestSet, "--provider", "magic"}, `--provider "magic": want embedded or openai`},
+		{[]string{"sentiment", "eval", "--test", sentimentTestSet, "--part", "half"}, `--part "half"`},
+		{[]string{"sentiment", "eval", "--test", sentimentTestSet, "--part", "holdout"}, "--part applies to a ratings file"},
+		{[]string{"sentiment", "eval", "--test", ratings, "--lang", "en"}, "--lang applies to a labelled CSV"},
+		{[]string{"sentiment", "eval", "--test", sentimentTestSet, "--lang", "fr"}, `--lang "fr": want en or zh`},
+		{[]string{"sentiment", "frobnicate"}, "Usage: switchboard sentiment"},
+		{[]string{"sentiment", "score"}, "Usage: switchboard sentiment score"},
 	} {
-		if code, _, _ := runCmd(t, "", args...); code != 2 {
-			t.Errorf("%v: code %d, want 2", args, code)
+		if code, _, errOut := runCmd(t, "", tt.args...); code != 2 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: code %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
 		}
 	}
 }

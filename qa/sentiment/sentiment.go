@@ -45,8 +45,9 @@ func (f ScorerFunc) Score(ctx context.Context, text, lang string) (qa.Sentiment,
 	return f(ctx, text, lang)
 }
 
-// WithFallback returns a Scorer that asks primary and, when primary fails,
-// fallback (typically an LLM scorer backed by the embedded Lexicon). When
+// WithFallback returns a Scorer that asks primary (typically an LLM
+// scorer) and, when primary fails, fallback (typically the embedded
+// Lexicon, which does not fail). When
 // ctx itself has ended the error is returned as it is: nobody is waiting
 // for a score any more. When both fail, both errors are returned.
 func WithFallback(primary, fallback Scorer) Scorer {
