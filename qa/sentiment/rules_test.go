@@ -215,3 +215,24 @@ func TestAnalyzeExplains(t *testing.T) {
 		t.Errorf("zh Analyze: %+v", z)
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	l := newTestLexicon(t)
+	want := score(t, l, "third time I call, still no refund")
+	done := make(chan qa.Sentiment)
+	for range 4 {
+		go func() {
+			var last qa.Sentiment
+			for range 200 {
+				last, _ = l.Score(context.Background(), "third time I call, still no refund", "")
+				l.Analyze("我的快递一直没到", "")
+			}
+			done <- last
+		}()
+	}
+	for range 4 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent Score = %+v, want %+v", got, want)
+		}
+	}
+}
