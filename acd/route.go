@@ -9,21 +9,21 @@ import (
 
 // contact is a waiting or answered contact. Guarded by Router.mu.
 type contact struct {
-	Contact           // Queue is the current queue; Priority the base priority
-	prio      int     // effective priority in the current queue
-	seq       uint64  // enqueue order, the last tie-break
-	q         *queue  // current queue
-	lang      string  // the language agents must speak ("" = any)
-	entered   time.Time // when it entered the current queue
-	waiting   bool
-	offer     *offer
-	cooldown  map[*agent]time.Time // agents not to offer it to until then
+	Contact                           // Queue is the current queue; Priority the base priority
+	prio                    int       // effective priority in the current queue
+	seq                     uint64    // enqueue order, the last tie-break
+	q                       *queue    // current queue
+	lang                    string    // the language agents must speak ("" = any)
+	entered                 time.Time // when it entered the current queue
+	waiting                 bool
+	offer                   *offer
+	cooldown                map[*agent]time.Time // agents not to offer it to until then
 	overflowAt, maxWaitAt   time.Time
-	overflowDue, timeoutDue bool // deferred while an offer rings
-	agent      *agent             // the agent on the call, once answered
-	answeredAt time.Time
-	ticket     *Ticket
-	stopCtx    func() bool
+	overflowDue, timeoutDue bool   // deferred while an offer rings
+	agent                   *agent // the agent on the call, once answered
+	answeredAt              time.Time
+	ticket                  *Ticket
+	stopCtx                 func() bool
 }
 
 // rankLess is the routing order of waiting contacts: higher priority
@@ -149,12 +149,12 @@ const (
 
 // offer is a contact reserved for one agent.
 type offer struct {
-	id       string
-	a        *agent
-	c        *contact
-	at       time.Time
-	expires  time.Time
-	state    offerState
+	id      string
+	a       *agent
+	c       *contact
+	at      time.Time
+	expires time.Time
+	state   offerState
 }
 
 func (o *offer) public() Offer {
