@@ -243,15 +243,9 @@ func (r *Router) Offers(agentID string) ([]Offer, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Offer, 0, len(a.offers))
+	os := make([]*offer, 0, len(a.offers))
 	for _, o := range a.offers {
-		out = append(out, o.public())
+		os = append(os, o)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if !out[i].OfferedAt.Equal(out[j].OfferedAt) {
-			return out[i].OfferedAt.Before(out[j].OfferedAt)
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, nil
+	return publicOffers(os), nil
 }

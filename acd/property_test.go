@@ -401,14 +401,14 @@ func TestPropertySequential(t *testing.T) {
 // the scheduler's), for the race detector and for the invariants under
 // real concurrency.
 func TestPropertyConcurrent(t *testing.T) {
-	for _, seed := range seeds(t, 4) {
+	for _, seed := range seeds(t, 3) {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			s := newSim(t, seed, 40)
 			var wg sync.WaitGroup
 			for i, a := range s.cfg.Agents {
 				wg.Go(func() {
 					rng := rand.New(rand.NewPCG(seed, uint64(100+i)))
-					for range 150 {
+					for range 100 {
 						s.agentStep(rng, a.ID)
 					}
 				})
@@ -416,7 +416,7 @@ func TestPropertyConcurrent(t *testing.T) {
 			for i := range 8 {
 				wg.Go(func() {
 					rng := rand.New(rand.NewPCG(seed, uint64(1000+i)))
-					for range 200 {
+					for range 150 {
 						s.callerStep(rng)
 					}
 				})

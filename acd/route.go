@@ -3,6 +3,7 @@ package acd
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -150,11 +151,22 @@ const (
 // offer is a contact reserved for one agent.
 type offer struct {
 	id      string
+	n       uint64 // creation order
 	a       *agent
 	c       *contact
 	at      time.Time
 	expires time.Time
 	state   offerState
+}
+
+// publicOffers returns offers oldest first.
+func publicOffers(os []*offer) []Offer {
+	sort.Slice(os, func(i, j int) bool { return os[i].n < os[j].n })
+	out := make([]Offer, len(os))
+	for i, o := range os {
+		out[i] = o.public()
+	}
+	return out
 }
 
 func (o *offer) public() Offer {
@@ -180,7 +192,8 @@ func (r *Router) makeOffer(a *agent, c *contact) {
 	if r.beforeOffer != nil {
 		r.beforeOffer(a, c)
 	}
-	o := &offer{id: r.newID("o"), a: a, c: c, at: r.now, expires: r.now.Add(c.q.ringTimeout(&r.cfg))}
+	r.ids++
+	o := &offer{id: "o" + strconv.FormatUint(r.ids, 10), n: r.ids, a: a, c: c, at: r.now, expires: r.now.Add(c.q.ringTimeout(&r.cfg))}
 	a.offers[o.id] = o
 	c.offer = o
 	r.offers[o.id] = o

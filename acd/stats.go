@@ -379,18 +379,14 @@ func (r *Router) Snapshot() Snapshot {
 		qs := &snap.Queues[idx[c.q]]
 		qs.Contacts = append(qs.Contacts, r.waitStatus(c, s, len(qs.Contacts)+1))
 	}
+	os := make([]*offer, 0, len(r.offers))
 	for _, a := range r.agents {
 		snap.Agents = append(snap.Agents, r.agentStatus(a))
 		for _, o := range a.offers {
-			snap.Offers = append(snap.Offers, o.public())
+			os = append(os, o)
 		}
 	}
+	snap.Offers = publicOffers(os)
 	sort.Slice(snap.Agents, func(i, j int) bool { return snap.Agents[i].ID < snap.Agents[j].ID })
-	sort.Slice(snap.Offers, func(i, j int) bool {
-		if !snap.Offers[i].OfferedAt.Equal(snap.Offers[j].OfferedAt) {
-			return snap.Offers[i].OfferedAt.Before(snap.Offers[j].OfferedAt)
-		}
-		return snap.Offers[i].ID < snap.Offers[j].ID
-	})
 	return snap
 }
