@@ -21,14 +21,17 @@ func (r *Router) putQueue(q Queue) *queue {
 	}
 	r.queues[q.ID] = nq
 	nq.dirty = true
+	r.gen++
 	return nq
 }
 
 // putAgent adds an agent, offline (already validated).
 func (r *Router) putAgent(a Agent) *agent {
-	na := &agent{Agent: cloneAgent(a), state: Offline, since: r.now, idleSince: r.now,
+	na := &agent{state: Offline, since: r.now, idleSince: r.now,
 		calls: map[string]*contact{}, offers: map[string]*offer{}, freeAt: -1}
+	na.setProfile(a)
 	r.agents[a.ID] = na
+	r.gen++
 	return na
 }
 
@@ -190,7 +193,8 @@ func (r *Router) UpdateAgent(a Agent) error {
 		return err
 	}
 	r.agentDirty(na)
-	na.Agent = cloneAgent(a)
+	na.setProfile(a)
+	r.gen++
 	r.refresh(na)
 	r.agentDirty(na)
 	r.emitAgent(na)
@@ -219,6 +223,7 @@ func (r *Router) RemoveAgent(id string) error {
 	a.removed = true
 	r.refresh(a)
 	delete(r.agents, id)
+	r.gen++
 	r.emit(Event{Kind: AgentRemoved, AgentID: id})
 	return nil
 }

@@ -22,9 +22,19 @@ type agent struct {
 	hasNext    bool
 	calls      map[string]*contact
 	offers     map[string]*offer
+	prims      []string    // primary subtags of Languages, lower case
 	freeAt     int         // index in Router.free, -1 when not free
 	ended      []time.Time // when its calls ended, within the stats window
 	removed    bool
+}
+
+// setProfile sets the agent's profile (a copy) and what derives from it.
+func (a *agent) setProfile(p Agent) {
+	a.Agent = cloneAgent(p)
+	a.prims = a.prims[:0]
+	for _, l := range p.Languages {
+		a.prims = append(a.prims, primary(l))
+	}
 }
 
 func (a *agent) maxCalls() int {

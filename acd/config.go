@@ -15,16 +15,20 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Defaults used when a config leaves a duration at zero.
+// Defaults used when a config leaves a value at zero.
 const (
-	DefaultRingTimeout           = 20 * time.Second
-	DefaultWrapUp                = 10 * time.Second
-	DefaultRejectCooldown        = 60 * time.Second
-	DefaultServiceLevel          = 20 * time.Second
-	DefaultStatsWindow           = 30 * time.Minute
-	DefaultHandleTime            = 3 * time.Minute
-	DefaultAnnounceInterval      = 45 * time.Second
-	DefaultMaxCalls              = 1
+	DefaultRingTimeout      = 20 * time.Second
+	DefaultWrapUp           = 10 * time.Second
+	DefaultRejectCooldown   = 60 * time.Second
+	DefaultServiceLevel     = 20 * time.Second
+	DefaultStatsWindow      = 30 * time.Minute
+	DefaultStatsInterval    = time.Second
+	DefaultHandleTime       = 3 * time.Minute
+	DefaultAnnounceInterval = 45 * time.Second
+	DefaultMaxCalls         = 1
+)
+
+const (
 	maxMaxCalls                  = 100
 	minSkillLevel, maxSkillLevel = 1, 10
 )
@@ -48,6 +52,10 @@ type Config struct {
 	// level, abandon rate, average handle time) and of the agents' calls
 	// handled. Default 30m.
 	StatsWindow time.Duration `yaml:"stats_window,omitempty"`
+	// StatsInterval is the shortest time between two QueueStats events of
+	// one queue (changes in between are coalesced into the next). Default
+	// 1s; negative: one event per operation that changes the queue.
+	StatsInterval time.Duration `yaml:"stats_interval,omitempty"`
 	// DefaultHandleTime is the handle time the wait estimate assumes for a
 	// queue with no call ended in the window. Default 3m.
 	DefaultHandleTime time.Duration `yaml:"default_handle_time,omitempty"`
@@ -210,6 +218,9 @@ func (c *Config) fill() {
 	}
 	if c.DefaultHandleTime == 0 {
 		c.DefaultHandleTime = DefaultHandleTime
+	}
+	if c.StatsInterval == 0 {
+		c.StatsInterval = DefaultStatsInterval
 	}
 }
 
@@ -402,27 +413,31 @@ func priorityOf(base int, attrs map[string]string, rules []PriorityRule) int {
 	return max(-maxPriority, min(maxPriority, p))
 }
 
-// langMatch reports whether an agent speaking langs can take a contact in
-// want: an exact tag match, or equal primary subtags ("en" and "en-GB").
-// An empty want matches every agent.
-func langMatch(langs []string, want string) bool {
+// Languages match on their primary subtags, case-insensitively: an agent
+// speaking "en" takes contacts in "en-GB" and the reverse; "zh-CN" and
+// "zh-TW" match too (the tags name a spoken language, and Mandarin callers
+// are routed on "zh"). An empty contact language matches every agent.
+
+// primary is the lower-case primary subtag of a language tag.
+func primary(tag string) string {
+	if i := strings.IndexByte(tag, '-'); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
+}
+
+// speaks reports whether an agent with these primary subtags can take a
+// contact whose language has primary subtag want ("" = any).
+func speaks(prims []string, want string) bool {
 	if want == "" {
 		return true
 	}
-	wp := primary(want)
-	for _, l := range langs {
-		if strings.EqualFold(l, want) || strings.EqualFold(primary(l), wp) {
+	for _, p := range prims {
+		if p == want {
 			return true
 		}
 	}
 	return false
-}
-
-func primary(tag string) string {
-	if i := strings.IndexByte(tag, '-'); i >= 0 {
-		return tag[:i]
-	}
-	return tag
 }
 
 // qualifies reports whether the agent has every skill the queue requires

@@ -143,9 +143,9 @@ func (r *Router) Enqueue(ctx context.Context, ct Contact) (*Ticket, error) {
 func (r *Router) enterQueue(c *contact, q *queue, entered time.Time) {
 	c.q, c.Queue, c.entered = q, q.ID, entered
 	c.prio = priorityOf(c.Priority, c.Attributes, q.Priority)
-	c.lang = c.Language
+	c.lang = primary(c.Language)
 	if c.lang == "" {
-		c.lang = q.Language
+		c.lang = primary(q.Language)
 	}
 	r.setDeadlines(c)
 	r.insertWaiting(c)

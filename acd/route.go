@@ -79,7 +79,7 @@ func (r *Router) removeWaiting(c *contact) {
 // eligible reports whether agent a may be offered contact c: skills at the
 // queue's levels, the contact's language, and no rejection cooldown.
 func (r *Router) eligible(a *agent, c *contact) (ok, cooled bool) {
-	if !c.q.qualifies(&a.Agent) || !langMatch(a.Languages, c.lang) {
+	if !c.q.qualifies(&a.Agent) || !speaks(a.prims, c.lang) {
 		return false, false
 	}
 	if until, hit := c.cooldown[a]; hit {

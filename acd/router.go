@@ -41,6 +41,7 @@ type Router struct {
 	now      time.Time // the time of the operation in progress
 	ids      uint64    // for offer and contact IDs
 	exhaust  map[classKey]bool
+	gen      uint64 // changes with every agent or queue profile change
 	closed   bool
 
 	wake chan struct{}
@@ -183,6 +184,7 @@ func (r *Router) finish() {
 	if r.closed {
 		return
 	}
+	r.route()
 	r.advance(r.now)
 	r.flushStats()
 	if r.afterOp != nil {
@@ -193,7 +195,6 @@ func (r *Router) finish() {
 // advance fires every timer due at or before now, routing after each, and
 // sets the operation's time to now (never backwards).
 func (r *Router) advance(now time.Time) {
-	r.route()
 	for len(r.timers) > 0 && !r.timers[0].at.After(now) {
 		e := heap.Pop(&r.timers).(*timer)
 		r.now = later(r.now, e.at)
@@ -219,6 +220,7 @@ const (
 	overflowTimer                  // a contact overflows
 	maxWaitTimer                   // a contact times out
 	cooldownTimer                  // an agent may be offered a contact again
+	statsTimer                     // a queue's coalesced QueueStats event is due
 )
 
 // timer is one deadline. Timers are never removed early: when one fires it
@@ -295,8 +297,8 @@ func (r *Router) fire(t *timer) {
 				r.timeOut(c)
 			}
 		}
-	case cooldownTimer:
-		// route runs after every timer
+	case cooldownTimer, statsTimer:
+		// route runs after every timer, flushStats after every operation
 	}
 }
 

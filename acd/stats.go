@@ -11,7 +11,11 @@ type queue struct {
 	Queue
 	req     []skillReq
 	stats   stats
-	dirty   bool // statistics changed since the last QueueStats event
+	dirty   bool      // statistics changed since the last QueueStats event
+	statsAt time.Time // when the last QueueStats event was sent
+	flushAt time.Time // when a coalesced one is scheduled
+	members []*agent  // agents with the queue's skills, as of generation gen
+	gen     uint64
 	removed bool
 }
 
@@ -100,13 +104,40 @@ type record struct {
 	inSL   bool // wait <= the service-level threshold
 }
 
-// stats keeps a queue's records within the stats window, oldest first.
-type stats struct{ recs []record }
+// stats keeps a queue's records within the stats window, oldest first,
+// and their running totals.
+type stats struct {
+	recs   []record
+	n      [recEnded + 1]int
+	inSL   [recAbandoned + 1]int
+	wait   time.Duration // answered waits
+	handle time.Duration // handle times
+}
 
-func (s *stats) add(rec record) { s.recs = append(s.recs, rec) }
+func (s *stats) add(rec record) {
+	s.recs = append(s.recs, rec)
+	s.count(rec, 1)
+}
 
+func (s *stats) count(rec record, sign int) {
+	s.n[rec.kind] += sign
+	if rec.inSL && rec.kind <= recAbandoned {
+		s.inSL[rec.kind] += sign
+	}
+	switch rec.kind {
+	case recAnswered:
+		s.wait += time.Duration(sign) * rec.wait
+	case recEnded:
+		s.handle += time.Duration(sign) * rec.handle
+	}
+}
+
+// prune drops the records before from.
 func (s *stats) prune(from time.Time) {
 	i := sort.Search(len(s.recs), func(i int) bool { return !s.recs[i].at.Before(from) })
+	for _, rec := range s.recs[:i] {
+		s.count(rec, -1)
+	}
 	if i > 0 {
 		s.recs = append(s.recs[:0], s.recs[i:]...)
 	}
@@ -183,10 +214,7 @@ func (r *Router) queueStatus(q *queue) QueueStatus {
 		}
 		st.LongestWait = max(st.LongestWait, r.now.Sub(c.entered))
 	}
-	for _, a := range r.agents {
-		if !q.qualifies(&a.Agent) {
-			continue
-		}
+	for _, a := range r.members(q) {
 		st.Agents.Qualified++
 		switch a.state {
 		case Available:
@@ -201,34 +229,12 @@ func (r *Router) queueStatus(q *queue) QueueStatus {
 			st.Agents.Offline++
 		}
 	}
-	q.stats.prune(r.now.Add(-r.cfg.StatsWindow))
-	var handle, answer time.Duration
-	for _, rec := range q.stats.recs {
-		switch rec.kind {
-		case recAnswered:
-			st.Answered++
-			answer += rec.wait
-			if rec.inSL {
-				st.AnsweredInSL++
-			}
-		case recAbandoned:
-			st.Abandoned++
-			if rec.inSL {
-				st.AbandonedInSL++
-			}
-		case recTimedOut:
-			st.TimedOut++
-		case recCallback:
-			st.Callbacks++
-		case recOverflowed:
-			st.Overflowed++
-		case recRemoved:
-			st.Removed++
-		case recEnded:
-			st.Ended++
-			handle += rec.handle
-		}
-	}
+	s := &q.stats
+	s.prune(r.now.Add(-r.cfg.StatsWindow))
+	st.Answered, st.AnsweredInSL = s.n[recAnswered], s.inSL[recAnswered]
+	st.Abandoned, st.AbandonedInSL = s.n[recAbandoned], s.inSL[recAbandoned]
+	st.TimedOut, st.Callbacks, st.Overflowed = s.n[recTimedOut], s.n[recCallback], s.n[recOverflowed]
+	st.Removed, st.Ended = s.n[recRemoved], s.n[recEnded]
 	st.ServiceLevel = 1
 	if d := st.Answered + st.Abandoned - st.AbandonedInSL + st.TimedOut; d > 0 {
 		st.ServiceLevel = float64(st.AnsweredInSL) / float64(d)
@@ -237,12 +243,31 @@ func (r *Router) queueStatus(q *queue) QueueStatus {
 		st.AbandonRate = float64(st.Abandoned) / float64(d)
 	}
 	if st.Ended > 0 {
-		st.AvgHandleTime = handle / time.Duration(st.Ended)
+		st.AvgHandleTime = s.handle / time.Duration(st.Ended)
 	}
 	if st.Answered > 0 {
-		st.AvgAnswerTime = answer / time.Duration(st.Answered)
+		st.AvgAnswerTime = s.wait / time.Duration(st.Answered)
 	}
 	return st
+}
+
+// members returns the agents with q's skills, recomputed after any change
+// of agents or queues (Router.gen).
+func (r *Router) members(q *queue) []*agent {
+	if q.gen == r.gen && q.members != nil {
+		return q.members
+	}
+	q.members = q.members[:0]
+	for _, a := range r.agents {
+		if q.qualifies(&a.Agent) {
+			q.members = append(q.members, a)
+		}
+	}
+	if q.members == nil {
+		q.members = []*agent{}
+	}
+	q.gen = r.gen
+	return q.members
 }
 
 // agentDirty marks the queues whose agent counts a change of a touches.
@@ -254,18 +279,28 @@ func (r *Router) agentDirty(a *agent) {
 	}
 }
 
-// flushStats publishes a QueueStats event per queue changed by the
-// operation (none without subscribers).
+// flushStats publishes a QueueStats event per changed queue (none without
+// subscribers), at most one per queue per StatsInterval: a change sooner
+// than that after the last event is sent when the interval is up.
 func (r *Router) flushStats() {
 	for _, q := range r.qorder {
 		if !q.dirty {
 			continue
 		}
-		q.dirty = false
-		if len(r.subs) > 0 {
-			st := r.queueStatus(q)
-			r.emit(Event{Kind: QueueStats, Queue: q.ID, Stats: &st})
+		if len(r.subs) == 0 {
+			q.dirty = false
+			continue
 		}
+		if iv := r.cfg.StatsInterval; iv > 0 && !q.statsAt.IsZero() && r.now.Sub(q.statsAt) < iv {
+			if at := q.statsAt.Add(iv); !q.flushAt.Equal(at) {
+				q.flushAt = at
+				r.schedule(&timer{at: at, kind: statsTimer})
+			}
+			continue
+		}
+		q.dirty, q.statsAt = false, r.now
+		st := r.queueStatus(q)
+		r.emit(Event{Kind: QueueStats, Queue: q.ID, Stats: &st})
 	}
 }
 
@@ -274,17 +309,29 @@ func (r *Router) flushStats() {
 type staffing struct {
 	r *Router
 	m map[classKey][2]int
+	h map[*queue]time.Duration
 }
 
-func newStaffing(r *Router) *staffing { return &staffing{r: r, m: map[classKey][2]int{}} }
+func newStaffing(r *Router) *staffing {
+	return &staffing{r: r, m: map[classKey][2]int{}, h: map[*queue]time.Duration{}}
+}
+
+func (s *staffing) handleTime(q *queue) time.Duration {
+	h, ok := s.h[q]
+	if !ok {
+		h = s.r.handleTime(q)
+		s.h[q] = h
+	}
+	return h
+}
 
 func (s *staffing) get(c *contact) (staffed, free int) {
 	k := classKey{c.q, c.lang}
 	if v, ok := s.m[k]; ok {
 		return v[0], v[1]
 	}
-	for _, a := range s.r.agents {
-		if !c.q.qualifies(&a.Agent) || !langMatch(a.Languages, c.lang) {
+	for _, a := range s.r.members(c.q) {
+		if !speaks(a.prims, c.lang) {
 			continue
 		}
 		switch a.state {
@@ -303,17 +350,9 @@ func (s *staffing) get(c *contact) (staffed, free int) {
 // time in the window (the default without data) plus its wrap-up time.
 func (r *Router) handleTime(q *queue) time.Duration {
 	q.stats.prune(r.now.Add(-r.cfg.StatsWindow))
-	var sum time.Duration
-	n := 0
-	for _, rec := range q.stats.recs {
-		if rec.kind == recEnded {
-			sum += rec.handle
-			n++
-		}
-	}
 	h := r.cfg.DefaultHandleTime
-	if n > 0 {
-		h = sum / time.Duration(n)
+	if n := q.stats.n[recEnded]; n > 0 {
+		h = q.stats.handle / time.Duration(n)
 	}
 	return h + q.wrapUp(&r.cfg)
 }
@@ -343,7 +382,7 @@ func (r *Router) waitStatus(c *contact, s *staffing, pos int) WaitStatus {
 	ws.EWTKnown = true
 	if ws.Position > free {
 		rounds := math.Ceil(float64(ws.Position-free) / float64(staffed))
-		ws.EWT = time.Duration(rounds) * r.handleTime(c.q)
+		ws.EWT = time.Duration(rounds) * s.handleTime(c.q)
 	}
 	return ws
 }
@@ -380,13 +419,18 @@ func (r *Router) Snapshot() Snapshot {
 		qs.Contacts = append(qs.Contacts, r.waitStatus(c, s, len(qs.Contacts)+1))
 	}
 	os := make([]*offer, 0, len(r.offers))
-	for _, a := range r.agents {
-		snap.Agents = append(snap.Agents, r.agentStatus(a))
-		for _, o := range a.offers {
-			os = append(os, o)
-		}
+	for _, o := range r.offers {
+		os = append(os, o)
 	}
 	snap.Offers = publicOffers(os)
-	sort.Slice(snap.Agents, func(i, j int) bool { return snap.Agents[i].ID < snap.Agents[j].ID })
+	as := make([]*agent, 0, len(r.agents))
+	for _, a := range r.agents {
+		as = append(as, a)
+	}
+	sort.Slice(as, func(i, j int) bool { return as[i].ID < as[j].ID })
+	snap.Agents = make([]AgentStatus, len(as))
+	for i, a := range as {
+		snap.Agents[i] = r.agentStatus(a)
+	}
 	return snap
 }
