@@ -39,12 +39,23 @@ func (t *Ticket) EWT() (d time.Duration, ok bool) {
 }
 
 // Queue returns the settings of the contact's current queue (music on
-// hold, announcements, callback), which change when it overflows.
+// hold, announcements, callback), which change when it overflows, with
+// the defaults filled in: Name, RingTimeout, ServiceLevel, and
+// Announce.Interval when announcing.
 func (t *Ticket) Queue() Queue {
 	r := t.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return cloneQueue(t.c.q.Queue)
+	q := cloneQueue(t.c.q.Queue)
+	if q.Name == "" {
+		q.Name = q.ID
+	}
+	q.RingTimeout = t.c.q.ringTimeout(&r.cfg)
+	q.ServiceLevel = t.c.q.serviceLevel()
+	if (q.Announce.Position || q.Announce.WaitTime) && q.Announce.Interval == 0 {
+		q.Announce.Interval = DefaultAnnounceInterval
+	}
+	return q
 }
 
 // Status returns the contact's live place in the ACD. The zero Status
@@ -58,7 +69,7 @@ func (t *Ticket) Status() WaitStatus {
 	if !t.c.waiting {
 		return WaitStatus{}
 	}
-	return r.waitStatus(t.c, newStaffing(r), 0)
+	return r.waitStatus(t.c, newStaffing(r), 0, 0)
 }
 
 // WaitStatus is a waiting contact's place in its queue.
@@ -77,14 +88,17 @@ type WaitStatus struct {
 	Waited  time.Duration `json:"waited"`
 	InQueue time.Duration `json:"in_queue"`
 	// EWT is the estimated wait from now; EWTKnown is false when no
-	// qualified agent is logged in. The estimate: with p the position, f
-	// the free capacity (calls an available or on_call agent can still
-	// take) of the qualified agents, s their staffed capacity (MaxCalls of
-	// every qualified agent that is available, on a call or in wrap-up) and
-	// h the queue's average handle time over the stats window (plus the
-	// average wrap-up; the configured default handle time when no call
-	// ended yet): EWT = 0 when p <= f, else ceil((p - f) / s) × h. It is a
-	// round-based estimate: each "round" frees every staffed seat once.
+	// qualified agent (speaking the contact's language) is available, on a
+	// call or in wrap-up. The estimate: with p the contact's place among
+	// the contacts of its queue not already ringing an agent, f the free
+	// capacity of the qualified agents (calls they can still take), s their
+	// staffed capacity (MaxCalls of every one available, on a call or in
+	// wrap-up) and h the queue's average handle time over the stats window
+	// (the configured default handle time when no call ended in it) plus
+	// its wrap-up time: EWT = 0 when p <= f, else ceil((p - f) / s) × h. A
+	// round-based estimate: each round of h frees every staffed seat once.
+	// Contacts of other queues competing for the same agents are not
+	// counted. A contact ringing an agent has EWT 0.
 	EWT      time.Duration `json:"ewt"`
 	EWTKnown bool          `json:"ewt_known"`
 	// OfferedTo is the agent it is ringing, if any.
@@ -146,6 +160,10 @@ func (r *Router) enterQueue(c *contact, q *queue, entered time.Time) {
 	c.lang = primary(c.Language)
 	if c.lang == "" {
 		c.lang = primary(q.Language)
+	}
+	if c.class = q.classes[c.lang]; c.class == nil {
+		c.class = &class{}
+		q.classes[c.lang] = c.class
 	}
 	r.setDeadlines(c)
 	r.insertWaiting(c)

@@ -10,11 +10,12 @@ import (
 
 // contact is a waiting or answered contact. Guarded by Router.mu.
 type contact struct {
-	Contact                           // Queue is the current queue; Priority the base priority
-	prio                    int       // effective priority in the current queue
-	seq                     uint64    // enqueue order, the last tie-break
-	q                       *queue    // current queue
-	lang                    string    // the language agents must speak ("" = any)
+	Contact                        // Queue is the current queue; Priority the base priority
+	prio                    int    // effective priority in the current queue
+	seq                     uint64 // enqueue order, the last tie-break
+	q                       *queue // current queue
+	lang                    string // the language agents must speak ("" = any)
+	class                   *class
 	entered                 time.Time // when it entered the current queue
 	waiting                 bool
 	offer                   *offer
@@ -91,7 +92,13 @@ func (r *Router) eligible(a *agent, c *contact) (ok, cooled bool) {
 	return true, false
 }
 
-// classKey groups contacts that the same agents qualify for.
+// class is the contacts of one queue and language: the same agents
+// qualify for all of them.
+type class struct {
+	exhausted uint64 // the routing pass that found no free agent for it
+}
+
+// classKey names a class.
 type classKey struct {
 	q    *queue
 	lang string
@@ -108,14 +115,13 @@ func (r *Router) route() {
 	if len(r.free) == 0 || len(r.waiting) == 0 {
 		return
 	}
-	clear(r.exhaust)
+	r.pass++
 	for i := 0; i < len(r.waiting) && len(r.free) > 0; i++ {
 		c := r.waiting[i]
 		if c.offer != nil {
 			continue
 		}
-		k := classKey{c.q, c.lang}
-		if r.exhaust[k] {
+		if c.class.exhausted == r.pass {
 			continue
 		}
 		var best *agent
@@ -129,7 +135,7 @@ func (r *Router) route() {
 		}
 		if best == nil {
 			if !anyCooled {
-				r.exhaust[k] = true
+				c.class.exhausted = r.pass
 			}
 			continue
 		}

@@ -40,8 +40,8 @@ type Router struct {
 	seq      uint64    // last event's number
 	now      time.Time // the time of the operation in progress
 	ids      uint64    // for offer and contact IDs
-	exhaust  map[classKey]bool
-	gen      uint64 // changes with every agent or queue profile change
+	pass     uint64    // routing passes
+	gen      uint64    // changes with every agent or queue profile change
 	closed   bool
 
 	wake chan struct{}
@@ -72,7 +72,6 @@ func New(cfg Config, opts ...Option) (*Router, error) {
 		contacts: map[string]*contact{},
 		offers:   map[string]*offer{},
 		subs:     map[*Subscription]struct{}{},
-		exhaust:  map[classKey]bool{},
 		wake:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),

@@ -11,10 +11,11 @@ type queue struct {
 	Queue
 	req     []skillReq
 	stats   stats
-	dirty   bool      // statistics changed since the last QueueStats event
-	statsAt time.Time // when the last QueueStats event was sent
-	flushAt time.Time // when a coalesced one is scheduled
-	members []*agent  // agents with the queue's skills, as of generation gen
+	dirty   bool              // statistics changed since the last QueueStats event
+	statsAt time.Time         // when the last QueueStats event was sent
+	flushAt time.Time         // when a coalesced one is scheduled
+	classes map[string]*class // by language
+	members []*agent          // agents with the queue's skills, as of generation gen
 	gen     uint64
 	removed bool
 }
@@ -25,7 +26,7 @@ type skillReq struct {
 }
 
 func newQueue(q Queue) *queue {
-	nq := &queue{Queue: cloneQueue(q)}
+	nq := &queue{Queue: cloneQueue(q), classes: map[string]*class{}}
 	for s, l := range q.Skills {
 		nq.req = append(nq.req, skillReq{s, l})
 	}
@@ -359,12 +360,15 @@ func (r *Router) handleTime(q *queue) time.Duration {
 
 // waitStatus is c's position (computed when pos is 0) and estimated wait
 // (see WaitStatus.EWT).
-func (r *Router) waitStatus(c *contact, s *staffing, pos int) WaitStatus {
+func (r *Router) waitStatus(c *contact, s *staffing, pos, unoffered int) WaitStatus {
 	ws := WaitStatus{Waiting: true, ContactID: c.ID, Queue: c.q.ID, Priority: c.prio,
 		Waited: r.now.Sub(c.EnqueuedAt), InQueue: r.now.Sub(c.entered), Position: pos}
 	for i := 0; pos == 0 && i < len(r.waiting); i++ {
 		if w := r.waiting[i]; w.q == c.q {
 			ws.Position++
+			if w.offer == nil {
+				unoffered++
+			}
 			if w == c {
 				break
 			}
@@ -380,8 +384,8 @@ func (r *Router) waitStatus(c *contact, s *staffing, pos int) WaitStatus {
 		return ws
 	}
 	ws.EWTKnown = true
-	if ws.Position > free {
-		rounds := math.Ceil(float64(ws.Position-free) / float64(staffed))
+	if unoffered > free {
+		rounds := math.Ceil(float64(unoffered-free) / float64(staffed))
 		ws.EWT = time.Duration(rounds) * s.handleTime(c.q)
 	}
 	return ws
@@ -414,9 +418,13 @@ func (r *Router) Snapshot() Snapshot {
 		snap.Queues = append(snap.Queues, r.queueStatus(q))
 	}
 	s := newStaffing(r)
+	unoffered := map[*queue]int{}
 	for _, c := range r.waiting {
 		qs := &snap.Queues[idx[c.q]]
-		qs.Contacts = append(qs.Contacts, r.waitStatus(c, s, len(qs.Contacts)+1))
+		if c.offer == nil {
+			unoffered[c.q]++
+		}
+		qs.Contacts = append(qs.Contacts, r.waitStatus(c, s, len(qs.Contacts)+1, unoffered[c.q]))
 	}
 	os := make([]*offer, 0, len(r.offers))
 	for _, o := range r.offers {
