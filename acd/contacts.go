@@ -299,6 +299,7 @@ func (r *Router) overflow(c *contact) {
 	from.stats.add(record{at: r.now, kind: recOverflowed})
 	r.removeWaiting(c)
 	r.enterQueue(c, to, r.now)
+	r.log.Info("acd: contact overflowed", "contact_id", c.ID, "from", from.ID, "to", to.ID, "waited", r.now.Sub(c.EnqueuedAt))
 	ev := r.contactEvent(ContactOverflowed, c, "")
 	ev.FromQueue = from.ID
 	r.emit(ev)
@@ -306,6 +307,7 @@ func (r *Router) overflow(c *contact) {
 
 // timeOut ends c's wait at its queue's max wait.
 func (r *Router) timeOut(c *contact) {
+	r.log.Info("acd: contact timed out", "contact_id", c.ID, "queue", c.q.ID, "waited", r.now.Sub(c.EnqueuedAt))
 	ev := r.contactEvent(ContactTimedOut, c, "")
 	c.q.stats.add(record{at: r.now, kind: recTimedOut})
 	r.leave(c, Outcome{Kind: TimedOut})

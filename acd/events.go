@@ -176,7 +176,9 @@ func (r *Router) emit(ev Event) {
 		select {
 		case s.ch <- ev:
 		default:
-			s.dropped.Add(1)
+			if n := s.dropped.Add(1); n&(n-1) == 0 { // 1, 2, 4, 8...
+				r.log.Warn("acd: event subscriber too slow, events dropped", "dropped", n, "seq", ev.Seq, "buffer", cap(s.ch))
+			}
 		}
 	}
 }

@@ -24,6 +24,7 @@ func simConfig(rng *rand.Rand, agents int) acd.Config {
 		RingTimeout:    15 * time.Second,
 		WrapUp:         5 * time.Second,
 		RejectCooldown: 20 * time.Second,
+		StatsWindow:    24 * time.Hour, // the whole run, to compare with the outcomes
 		Queues: []acd.Queue{
 			{ID: "general", Priority: []acd.PriorityRule{{Attribute: "vip", Equals: "true", Boost: 5}, {Attribute: "tier", Value: true}}, MaxWait: 10 * time.Minute, Callback: true},
 			{ID: "billing", Skills: map[string]int{"billing": 3}, Language: "en", Overflow: &acd.Overflow{Target: "general", After: 90 * time.Second}, Callback: true},
@@ -281,6 +282,26 @@ func (s *sim) callerStep(rng *rand.Rand) {
 	}
 }
 
+// supervisorStep changes an agent's skills and languages or a queue's
+// required level and priority rules, at run time.
+func (s *sim) supervisorStep(rng *rand.Rand) {
+	if rng.IntN(2) == 0 {
+		a := s.cfg.Agents[rng.IntN(len(s.cfg.Agents))]
+		a.Skills = map[string]int{"billing": 1 + rng.IntN(10), "tech": 1 + rng.IntN(10)}
+		a.Languages = [][]string{{"en"}, {"zh"}, {"en", "zh"}}[rng.IntN(3)]
+		if err := s.r.UpdateAgent(a); err != nil {
+			s.t.Errorf("update agent: %v", err)
+		}
+		return
+	}
+	q := s.cfg.Queues[1] // billing
+	q.Skills = map[string]int{"billing": 1 + rng.IntN(6)}
+	q.Priority = []acd.PriorityRule{{Attribute: "vip", Equals: "true", Boost: rng.IntN(20) - 10 | 1}}
+	if err := s.r.UpdateQueue(q); err != nil {
+		s.t.Errorf("update queue: %v", err)
+	}
+}
+
 // finish ends every call and wait, then checks that each contact had
 // exactly one outcome, agreeing with the events.
 func (s *sim) finish() {
@@ -341,6 +362,23 @@ func (s *sim) finish() {
 	if len(s.tickets) != sh.enqueued || len(sh.ended) != sh.enqueued {
 		t.Fatalf("%d tickets, %d enqueued, %d ended", len(s.tickets), sh.enqueued, len(sh.ended))
 	}
+	// The statistics (their window covers the run) count the same.
+	var stats acd.QueueStatus
+	for _, q := range snap.Queues {
+		stats.Answered += q.Answered
+		stats.Abandoned += q.Abandoned
+		stats.Callbacks += q.Callbacks
+		stats.TimedOut += q.TimedOut
+		stats.Removed += q.Removed
+		stats.Ended += q.Ended
+		if q.Waiting != 0 || q.Ringing != 0 {
+			t.Fatalf("queue %s still has %d waiting", q.ID, q.Waiting)
+		}
+	}
+	if stats.Answered != counts[acd.Answered] || stats.Ended != counts[acd.Answered] || stats.Abandoned != counts[acd.Abandoned] ||
+		stats.Callbacks != counts[acd.CallbackRequested] || stats.TimedOut != counts[acd.TimedOut] || stats.Removed != counts[acd.Removed] {
+		t.Fatalf("statistics %+v disagree with the outcomes %v", stats, counts)
+	}
 	t.Logf("%d contacts %v; %d offers and %d operations checked", len(s.tickets), counts, s.check.Offers, s.check.Ops)
 }
 
@@ -382,7 +420,11 @@ func TestPropertySequential(t *testing.T) {
 					}
 					s.agentStep(rng, id)
 				case n < 7:
-					s.callerStep(rng)
+					if rng.IntN(50) == 0 {
+						s.supervisorStep(rng)
+					} else {
+						s.callerStep(rng)
+					}
 				default:
 					s.clock.Advance(time.Duration(rng.IntN(4000)) * time.Millisecond)
 					s.r.Snapshot() // fires the timers due
@@ -413,6 +455,13 @@ func TestPropertyConcurrent(t *testing.T) {
 					}
 				})
 			}
+			wg.Go(func() {
+				rng := rand.New(rand.NewPCG(seed, 4))
+				for range 30 {
+					s.supervisorStep(rng)
+					time.Sleep(time.Millisecond)
+				}
+			})
 			for i := range 8 {
 				wg.Go(func() {
 					rng := rand.New(rand.NewPCG(seed, uint64(1000+i)))

@@ -1,6 +1,7 @@
 package acd
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -184,6 +185,7 @@ func (o *offer) public() Offer {
 func (c *contact) public() Contact {
 	p := c.Contact
 	p.Priority = c.prio
+	p.Handoff = append(json.RawMessage(nil), p.Handoff...)
 	if p.Attributes != nil {
 		m := make(map[string]string, len(p.Attributes))
 		for k, v := range p.Attributes {
@@ -329,6 +331,7 @@ func (r *Router) ringOut(o *offer) {
 	a, c := o.a, o.c
 	r.closeOffer(o, offerExpired)
 	r.coolDown(a, c)
+	r.log.Info("acd: offer rang out, agent set away", "agent_id", a.ID, "contact_id", c.ID, "queue", c.q.ID, "offer_id", o.id)
 	r.emit(Event{Kind: ContactMissed, Queue: c.q.ID, ContactID: c.ID, AgentID: a.ID, OfferID: o.id, Waited: r.now.Sub(c.EnqueuedAt), Reason: ReasonMissedOffer})
 	if a.state == OnCall {
 		a.next, a.nextReason, a.hasNext = Away, ReasonMissedOffer, true

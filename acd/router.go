@@ -109,8 +109,9 @@ func (r *Router) Close() error {
 	r.now = later(r.now, r.clock.Now())
 	for len(r.waiting) > 0 {
 		c := r.waiting[0]
+		ev := r.contactEvent(ContactDequeued, c, "router closed")
 		r.leave(c, Outcome{Kind: Removed, Reason: "router closed"})
-		r.emit(r.contactEvent(ContactDequeued, c, "router closed"))
+		r.emit(ev)
 	}
 	r.closed = true
 	for s := range r.subs {
