@@ -105,6 +105,9 @@ type WaitStatus struct {
 	OfferedTo string `json:"offered_to,omitempty"`
 }
 
+// autoPrefix starts the IDs Enqueue makes for contacts without one.
+const autoPrefix = "acd-"
+
 // Enqueue puts a contact in its queue and returns its ticket. The outcome
 // arrives on Ticket.Done. When ctx ends while the contact is still waiting
 // (the caller's call ended), the contact is abandoned, as by Hangup; after
@@ -128,7 +131,8 @@ func (r *Router) Enqueue(ctx context.Context, ct Contact) (*Ticket, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnknownQueue, ct.Queue)
 	}
 	if ct.ID == "" {
-		ct.ID = r.newID("c")
+		for ct.ID = r.newID(autoPrefix); r.contacts[ct.ID] != nil; ct.ID = r.newID(autoPrefix) {
+		}
 	}
 	if r.contacts[ct.ID] != nil {
 		return nil, fmt.Errorf("%w: contact %q is already in the ACD", ErrDuplicate, ct.ID)

@@ -62,8 +62,8 @@ const ReasonMissedOffer = "missed offer"
 
 // Contact is a caller (or another interaction) waiting for an agent.
 type Contact struct {
-	// ID identifies the contact; unique among live contacts. Empty: the
-	// router makes one.
+	// ID identifies the contact; unique among live contacts (the session
+	// or call ID, say). Empty: the router makes one ("acd-N").
 	ID string `json:"id"`
 	// SessionID is the Switchboard session (bot conversation) it came from.
 	SessionID string `json:"session_id,omitempty"`

@@ -386,7 +386,7 @@ func (r *Router) endCall(a *agent, c *contact) {
 	r.callsDone(a)
 }
 
-// describe is for log lines and test failures.
+// String describes the contact for log lines and test failures.
 func (c *contact) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s(q=%s p=%d enq=%s)", c.ID, c.q.ID, c.prio, c.EnqueuedAt.Format("15:04:05.000"))
