@@ -130,6 +130,9 @@ func (r *Router) Enqueue(ctx context.Context, ct Contact) (*Ticket, error) {
 	if q == nil {
 		return nil, fmt.Errorf("%w %q", ErrUnknownQueue, ct.Queue)
 	}
+	if ct.Agent != "" && r.agents[ct.Agent] == nil {
+		return nil, fmt.Errorf("%w %q (contact for a named agent)", ErrUnknownAgent, ct.Agent)
+	}
 	if ct.ID == "" {
 		for ct.ID = r.newID(autoPrefix); r.contacts[ct.ID] != nil; ct.ID = r.newID(autoPrefix) {
 		}
@@ -165,9 +168,13 @@ func (r *Router) enterQueue(c *contact, q *queue, entered time.Time) {
 	if c.lang == "" {
 		c.lang = primary(q.Language)
 	}
-	if c.class = q.classes[c.lang]; c.class == nil {
+	key := c.lang
+	if c.Agent != "" {
+		key += "\x00" + c.Agent // a targeted contact is a class of its own
+	}
+	if c.class = q.classes[key]; c.class == nil {
 		c.class = &class{}
-		q.classes[c.lang] = c.class
+		q.classes[key] = c.class
 	}
 	r.setDeadlines(c)
 	r.insertWaiting(c)

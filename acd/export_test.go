@@ -54,6 +54,12 @@ func Check(r *Router) *Checker {
 
 // oracleEligible is eligibility recomputed from the raw profiles.
 func (r *Router) oracleEligible(a *agent, c *contact) bool {
+	if c.Agent != "" {
+		// A contact for a named agent: that agent only, skills and
+		// language aside.
+		until, hit := c.cooldown[a]
+		return a.ID == c.Agent && !(hit && r.now.Before(until))
+	}
 	for s, lvl := range c.q.Skills {
 		if a.Skills[s] < lvl {
 			return false

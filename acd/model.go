@@ -85,6 +85,11 @@ type Contact struct {
 	// Handoff is the bot's handoff context (summary, slots), opaque to the
 	// router and passed to the agent with the offer. JSON, or nil.
 	Handoff json.RawMessage `json:"handoff,omitempty"`
+	// Agent, when set, is the only agent the contact may be offered to (a
+	// transfer to a named agent): the queue's skills and the language are
+	// not required of that agent. The contact still waits in Queue (its
+	// statistics, overflow and announcements).
+	Agent string `json:"agent,omitempty"`
 }
 
 // Offer is a contact offered to (reserved for) one agent until it accepts,

@@ -81,7 +81,11 @@ func (r *Router) removeWaiting(c *contact) {
 // eligible reports whether agent a may be offered contact c: skills at the
 // queue's levels, the contact's language, and no rejection cooldown.
 func (r *Router) eligible(a *agent, c *contact) (ok, cooled bool) {
-	if !c.q.qualifies(&a.Agent) || !speaks(a.prims, c.lang) {
+	if c.Agent != "" {
+		if a.ID != c.Agent {
+			return false, false
+		}
+	} else if !c.q.qualifies(&a.Agent) || !speaks(a.prims, c.lang) {
 		return false, false
 	}
 	if until, hit := c.cooldown[a]; hit {
@@ -101,8 +105,9 @@ type class struct {
 
 // classKey names a class.
 type classKey struct {
-	q    *queue
-	lang string
+	q     *queue
+	lang  string
+	agent string // targeted contacts (Contact.Agent)
 }
 
 // route makes every offer it can: waiting contacts in rank order, each to

@@ -870,3 +870,36 @@ func TestCloseRemovesWaitingAndStops(t *testing.T) {
 	}
 	r.Close()
 }
+
+// TestTargetedContact: a contact for a named agent (a transfer) waits for
+// that agent only, whatever the queue's skills, while the others go on
+// taking the queue's other contacts.
+func TestTargetedContact(t *testing.T) {
+	q := acd.Queue{Skills: map[string]int{"billing": 5}}
+	f := newFixture(t, oneQueue(q,
+		acd.Agent{ID: "expert", Skills: map[string]int{"billing": 8}},
+		acd.Agent{ID: "trainee"}, // lacks the skill
+	))
+	if _, err := f.r.Enqueue(context.Background(), acd.Contact{ID: "x", Queue: "q", Agent: "ghost"}); !errors.Is(err, acd.ErrUnknownAgent) {
+		t.Fatalf("contact for an unknown agent: %v", err)
+	}
+	f.login("expert")
+	tk := f.enqueue(acd.Contact{ID: "for-trainee", Queue: "q", Agent: "trainee"})
+	f.enqueue(acd.Contact{ID: "anyone", Queue: "q"})
+	// The expert takes the ordinary contact, never the targeted one.
+	if o := f.offer("expert"); o.Contact.ID != "anyone" {
+		t.Fatalf("expert offered %s", o.Contact.ID)
+	}
+	if st := tk.Status(); !st.Waiting || st.EWTKnown {
+		t.Errorf("targeted contact, its agent offline: %+v", st)
+	}
+	f.login("trainee")
+	o := f.offer("trainee")
+	if o.Contact.ID != "for-trainee" || o.Contact.Agent != "trainee" {
+		t.Fatalf("trainee offered %+v", o.Contact)
+	}
+	f.ok(f.r.Accept("trainee", o.ID))
+	if out := outcome(t, tk); out.Kind != acd.Answered || out.AgentID != "trainee" {
+		t.Fatalf("outcome %+v", out)
+	}
+}

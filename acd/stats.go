@@ -327,12 +327,19 @@ func (s *staffing) handleTime(q *queue) time.Duration {
 }
 
 func (s *staffing) get(c *contact) (staffed, free int) {
-	k := classKey{c.q, c.lang}
+	k := classKey{c.q, c.lang, c.Agent}
 	if v, ok := s.m[k]; ok {
 		return v[0], v[1]
 	}
-	for _, a := range s.r.members(c.q) {
-		if !speaks(a.prims, c.lang) {
+	agents := s.r.members(c.q)
+	if c.Agent != "" {
+		agents = nil
+		if a := s.r.agents[c.Agent]; a != nil {
+			agents = []*agent{a}
+		}
+	}
+	for _, a := range agents {
+		if c.Agent == "" && !speaks(a.prims, c.lang) {
 			continue
 		}
 		switch a.state {
