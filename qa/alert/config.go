@@ -73,7 +73,7 @@ const (
 	// MaxSentimentTurns bounds a sentiment rule's window of turns: the
 	// monitor keeps this many scored utterances per call.
 	MaxSentimentTurns = 64
-	maxPhrases        = 1000
+	maxPhrases        = 10000
 	maxPhraseRunes    = 200
 	maxRegexes        = 20
 	maxCount          = 100

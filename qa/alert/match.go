@@ -126,17 +126,7 @@ func (p *phrase) index(s []byte) int {
 			return -1
 		}
 		i += off
-		j := i + len(p.text)
-		ok := true
-		if p.start && i > 0 {
-			r, _ := utf8.DecodeLastRune(s[:i])
-			ok = !wordRune(r)
-		}
-		if ok && p.end && j < len(s) {
-			r, _ := utf8.DecodeRune(s[j:])
-			ok = !wordRune(r)
-		}
-		if ok {
+		if p.endsAt(s, i+len(p.text)) {
 			return i
 		}
 		_, w := utf8.DecodeRune(s[i:])

@@ -65,7 +65,8 @@ type Monitor struct {
 	maxSeq int
 	scored []scored // the last MaxSentimentTurns scored utterances
 	state  []ruleState
-	norm   []byte // normalised text of the current utterance
+	norm   []byte  // normalised text of the current utterance
+	hits   []int32 // per rule, the automaton's pattern found in it (-1: none)
 }
 
 const (
@@ -96,8 +97,11 @@ type ruleState struct {
 	overlaps []time.Time // talk_over: counted overlaps within the window
 }
 
-// NewMonitor starts watching a call with the compiled rules.
+// NewMonitor starts watching a call with the compiled rules (nil: none).
 func NewMonitor(rules *Rules, call Call, opts ...Option) *Monitor {
+	if rules == nil {
+		rules = &Rules{auto: newAutomaton(nil)}
+	}
 	m := &Monitor{
 		rules:  rules,
 		redact: func(s string) string { return s },
@@ -105,6 +109,7 @@ func NewMonitor(rules *Rules, call Call, opts ...Option) *Monitor {
 		call:   call,
 		seen:   map[int]uint8{},
 		state:  make([]ruleState, len(rules.rules)),
+		hits:   make([]int32, len(rules.rules)),
 	}
 	for _, o := range opts {
 		o(m)
@@ -154,9 +159,16 @@ func (m *Monitor) Turn(t qa.Turn) []Alert {
 			}
 			if !normed {
 				m.norm = normalise(m.norm[:0], t.Text)
+				m.rules.auto.match(m.norm, m.hits)
 				normed = true
 			}
-			if p, ok := r.match(m.norm); ok {
+			p, ok := "", false
+			if h := m.hits[i]; h >= 0 {
+				p, ok = m.rules.auto.pats[h].p.source, true
+			} else {
+				p, ok = r.matchRegex(m.norm)
+			}
+			if ok {
 				e := ev
 				e.Phrase = p
 				out, _ = m.fire(out, r, s, now, at, fmt.Sprintf("%s: %s said %q", r.Name, t.Speaker, p), e)

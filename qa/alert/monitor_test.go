@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -398,4 +399,33 @@ func TestWatcher(t *testing.T) {
 	if !slices.Equal(got, []string{"0"}) {
 		t.Errorf("alerts from sessions %v, want [0]", got)
 	}
+}
+
+func TestWatcherRun(t *testing.T) {
+	rules := mustCompile(t, "defaults: false\nrules: [{id: quiet, kind: silence, duration: 30ms}]")
+	got := make(chan Alert, 1)
+	m := NewMonitor(rules, Call{SessionID: "s"}, WithSink(SinkFunc(func(a Alert) {
+		select {
+		case got <- a:
+		default:
+		}
+	})))
+	w := NewWatcher(5 * time.Millisecond)
+	w.Add(m)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		w.Run(ctx)
+		close(done)
+	}()
+	select {
+	case a := <-got:
+		if a.Rule != "quiet" {
+			t.Errorf("alert %+v", a)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no silence alert from the running watcher")
+	}
+	cancel()
+	<-done
 }

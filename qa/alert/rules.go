@@ -13,8 +13,8 @@ import (
 // immutable and safe for concurrent use; it counts the alerts each rule
 // raises (Raised, and as a Prometheus collector, see Describe).
 type Rules struct {
-	rules   []*rule
-	phrases bool // any phrase rule
+	rules []*rule
+	auto  *automaton // every phrase rule's spellings
 }
 
 // rule is one compiled rule.
@@ -38,8 +38,8 @@ func Compile(cfg Config) (*Rules, error) {
 			return nil, err
 		}
 		rs.rules = append(rs.rules, c)
-		rs.phrases = rs.phrases || c.Kind == KindPhrase
 	}
+	rs.auto = newAutomaton(rs.rules)
 	return rs, nil
 }
 
@@ -83,14 +83,9 @@ func (r *rule) hears(s qa.Speaker) bool {
 	return len(r.Speakers) == 0 || slices.Contains(r.Speakers, s)
 }
 
-// match returns the configured phrase (or expression) found in the
-// normalised text, if any.
-func (r *rule) match(norm []byte) (string, bool) {
-	for i := range r.phrases {
-		if r.phrases[i].index(norm) >= 0 {
-			return r.phrases[i].source, true
-		}
-	}
+// matchRegex returns the first of the rule's expressions that matches
+// the normalised text, if any.
+func (r *rule) matchRegex(norm []byte) (string, bool) {
 	for _, re := range r.regexes {
 		if re.Match(norm) {
 			return re.String()[len("(?i)"):], true

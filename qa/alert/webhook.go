@@ -222,6 +222,10 @@ func (w *Webhook) deliver(e *endpoint, j job) {
 			w.latency.WithLabelValues(e.Name).Observe(time.Since(j.queued).Seconds())
 			return
 		}
+		if w.stop.Err() != nil { // Close's deadline aborted the attempt
+			e.failed.Add(1)
+			return
+		}
 		wait := max(backoff(e.Backoff, e.MaxBackoff, attempt), min(after, e.MaxBackoff))
 		switch {
 		case !retry:
@@ -234,9 +238,7 @@ func (w *Webhook) deliver(e *endpoint, j job) {
 		}
 		if !retry {
 			e.failed.Add(1)
-			if w.stop.Err() == nil {
-				w.log.Warn("alert webhook: delivery failed", "endpoint", e.Name, "alert", j.id, "rule", j.rule, "err", err)
-			}
+			w.log.Warn("alert webhook: delivery failed", "endpoint", e.Name, "alert", j.id, "rule", j.rule, "err", err)
 			return
 		}
 		e.retried.Add(1)
@@ -277,6 +279,8 @@ func (w *Webhook) attempt(e *endpoint, j job, n int) (retry bool, after time.Dur
 	case code >= 200 && code < 300:
 		return false, 0, nil
 	case code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500:
+		// Retry-After in seconds (an HTTP date is ignored); capped by
+		// MaxBackoff in deliver.
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
 			after = time.Duration(s) * time.Second
 		}
