@@ -80,7 +80,7 @@ const (
 	maxSpan           = 24 * time.Hour
 	maxNameRunes      = 100
 	maxSynonyms       = 50
-	maxVariants       = 64 // spellings one phrase expands to with the synonyms
+	maxVariants       = 256 // spellings one phrase expands to with the synonyms
 )
 
 // Config is the alerting configuration, meant to sit under the `alerts:`

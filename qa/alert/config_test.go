@@ -135,7 +135,7 @@ func TestValidateNamesKey(t *testing.T) {
 		{"synonyms: {'?': [x]}", "alerts.synonyms.?: the key has no letters"},
 		{"synonyms: {boss: []}", "alerts.synonyms.boss: lists no synonyms"},
 		{"synonyms: {boss: [chief, '']}", "alerts.synonyms.boss[1]"},
-		{"synonyms: {a: [b, c, d, e, f, g, h, i], j: [k, l, m, n, o, p, q, r]}\nrules: [{id: x, kind: phrase, phrases: [a and j]}]", "alerts.rules[0].phrases[0]: \"a and j\" expands to more than 64"},
+		{"synonyms: {a: [b, c, d, e, f, g, h, i, k, l, m, n, o, p, q, r], s: [t, u, v, w, x, y, z, aa, ab, ac, ad, ae, af, ag, ah, ai]}\nrules: [{id: x, kind: phrase, phrases: [a and s]}]", "alerts.rules[0].phrases[0]: \"a and s\" expands to more than 256"},
 		{"synonyms: {your: [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, v, w, x, y, z]}", "alerts.defaults (rule complaint).phrases[0]"},
 		{"webhooks: [{secret: 0123456789abcdef}]", "alerts.webhooks[0].url: is required"},
 		{"webhooks: [{url: 'ftp://x', secret: 0123456789abcdef}]", "alerts.webhooks[0].url: \"ftp://x\" is not an http or https URL"},
