@@ -70,7 +70,7 @@ func TestDefaultPhrasesOnCustomerQueries(t *testing.T) {
 				for _, a := range alerts {
 					byRule[a.Rule]++
 				}
-				t.Logf("%s: %q fired %s (%s)", r[1], r[0], alerts[0].Rule, alerts[0].Evidence.Phrase)
+				t.Logf("%s %s: %q fired %s (%s)", strings.Join(set, "/"), r[1], r[0], alerts[0].Rule, alerts[0].Evidence.Phrase)
 			}
 		}
 		rate := float64(false_) / float64(other)
