@@ -132,8 +132,10 @@ func (m *Monitor) Turn(t qa.Turn) []Alert {
 		m.mu.Unlock()
 		return nil
 	}
-	m.touch(now)
 	fresh, newScore := m.see(t)
+	if fresh { // a late sentiment score is not speech
+		m.touch(now)
+	}
 	at := t.End
 	if at <= 0 {
 		at = t.Start

@@ -229,6 +229,10 @@ rules:
 		{"silence after hold ends", append([]step{
 			hold(2*s, true), hold(30*s, false),
 		}, ticks(0, 41*s)...), []fired{{"quiet", 41 * s}}},
+		{"a late sentiment score is not speech", append([]step{
+			say(2*s, 1, qa.Caller, "hello"),
+			feel(10*s, 1, qa.Caller, 0.5),
+		}, ticks(0, 13*s)...), []fired{{"quiet", 13 * s}}},
 		{"silence measured from final transcripts without activity events", append([]step{
 			say(8*s, 1, qa.Caller, "hello"),
 		}, ticks(0, 19*s)...), []fired{{"quiet", 19 * s}}},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -269,6 +270,11 @@ func (w *Webhook) attempt(e *endpoint, j job, n int) (retry bool, after time.Dur
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return true, 0, fmt.Errorf("POST %s: no reply within %s", e.Name, e.Timeout)
+		}
+		// Name the endpoint, not its URL, which may carry a token.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
 		}
 		return true, 0, fmt.Errorf("POST %s: %w", e.Name, err)
 	}
