@@ -141,7 +141,8 @@ type Rule struct {
 	// Phrases (phrase) match normalised text: case, full/half width and
 	// punctuation do not matter; words written with spaces (English)
 	// match whole words only, Chinese matches anywhere. A trailing '*'
-	// lets the last word run on ("lawyer*" matches "lawyers").
+	// lets the last word run on ("lawyer*" matches "lawyers"). At most
+	// 10,000 phrases of 200 characters.
 	Phrases []string `yaml:"phrases" json:"phrases,omitempty"`
 	// Regexes (phrase) are RE2 expressions, case-insensitive, run on the
 	// normalised text (lower case, punctuation replaced by spaces and

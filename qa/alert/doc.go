@@ -10,7 +10,9 @@
 //   - phrase: keywords, phrases and bounded regular expressions, matched
 //     on normalised text (case, full/half width and punctuation ignored;
 //     whole words in English, anywhere in Chinese), expanded with synonym
-//     groups ("supervisor" also matches "manager");
+//     groups ("supervisor" also matches "manager"); one pass over the
+//     utterance finds every phrase of every rule, so large keyword
+//     libraries cost no more than the defaults;
 //   - sentiment: the average qa.Turn sentiment of the last N utterances or
 //     the last T seconds below a threshold;
 //   - silence: nobody speaking for longer than T while the call is up and
@@ -39,6 +41,11 @@
 // caller's goroutine, in microseconds, and returns the alerts raised; the
 // monitor also publishes them to its Sink. Evidence text passes through
 // the redaction function given WithRedact before it leaves the monitor.
+//
+// Silence and talk-over come from SpeechStart and SpeechStop. Without
+// them silence is measured between final transcripts, so an utterance
+// longer than a silence rule's duration would look like silence: feed
+// speech activity whenever the call has it.
 //
 // A Watcher ticks many monitors from the one goroutine that runs it: there
 // is no goroutine per call.
