@@ -30,8 +30,12 @@ func (s *scan) buildItems() {
 	broken := true
 	loose := false
 	nGap, nPunct := 0, 0
+	emails := s.found // sorted, made of no items
 	for i := 0; i < len(toks); {
-		if s.claimedAt(toks[i].start, toks[i].end) {
+		for len(emails) > 0 && emails[0].end <= toks[i].start {
+			emails = emails[1:]
+		}
+		if len(emails) > 0 && emails[0].start < toks[i].end {
 			broken = true
 			i++
 			continue

@@ -8,8 +8,14 @@ import (
 // emails finds written addresses ("john.smith@example.com") and spoken
 // ones ("john dot smith at gmail dot com", "zhangsan艾特qq点com").
 func (s *scan) emails() {
+	wide := strings.Contains(s.text, "＠")
 	for i := 0; i < len(s.text); {
-		k := strings.IndexAny(s.text[i:], "@＠")
+		k := strings.IndexByte(s.text[i:], '@')
+		if wide {
+			if w := strings.Index(s.text[i:], "＠"); w >= 0 && (k < 0 || w < k) {
+				k = w
+			}
+		}
 		if k < 0 {
 			break
 		}
@@ -25,11 +31,27 @@ func (s *scan) emails() {
 		}
 		i = at + size
 	}
+	written := len(s.found)
 	for k := range s.toks {
-		if s.isAt(k) && !s.claimedAt(s.toks[k].start, s.toks[k].end) {
-			s.spokenEmail(k)
+		if s.isAt(k) && !s.emailAt(written, s.toks[k].start, s.toks[k].end) {
+			s.spokenEmail(k, written)
 		}
 	}
+	if len(s.found) > written {
+		s.sortFound()
+	}
+}
+
+// emailAt reports whether [start, end) overlaps an address found: one of
+// the first written (sorted), or the last spoken one (they come in order).
+func (s *scan) emailAt(written, start, end int) bool {
+	if overlapsSorted(s.found[:written], start, end) {
+		return true
+	}
+	if n := len(s.found); n > written {
+		return start < s.found[n-1].end && s.found[n-1].start < end
+	}
+	return false
 }
 
 func isLocalByte(c byte) bool {
@@ -157,8 +179,9 @@ func (s *scan) emailLabel(k int, stopOK bool) bool {
 // maxLocalLabels bounds the labels of a spoken local part.
 const maxLocalLabels = 6
 
-// spokenEmail reads an address spoken around the "at" at token k.
-func (s *scan) spokenEmail(k int) {
+// spokenEmail reads an address spoken around the "at" at token k; the
+// first written spans of s.found are the written addresses.
+func (s *scan) spokenEmail(k, written int) {
 	// Domain: label (sep label)+ ending in a known top-level domain.
 	end := -1
 	j := k + 1
@@ -200,10 +223,8 @@ func (s *scan) spokenEmail(k int) {
 		}
 		break
 	}
-	for t := first; t <= end; t++ {
-		if s.toks[t].item >= 0 || s.claimedAt(s.toks[t].start, s.toks[t].end) {
-			return
-		}
+	if s.emailAt(written, s.toks[first].start, s.toks[end].end) {
+		return
 	}
 	// The canonical address, for masking.
 	c0 := len(s.canon)

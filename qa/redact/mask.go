@@ -10,13 +10,14 @@ import (
 const maskRune = '*'
 
 // keptDigits is how many trailing digits KeepLast4 shows of an n-digit
-// value: four, and only when at least as many are masked (a PIN or a
-// partial number is masked whole).
-func keptDigits(st Style, n int) int {
-	if st == KeepLast4 && n >= 8 {
-		return 4
+// value of type t: four, when at least as many are masked, and for a card
+// only a whole card number (the last four of a partial one may be digits
+// from its middle, which PCI DSS does not allow to show).
+func keptDigits(st Style, t Type, n int) int {
+	if st != KeepLast4 || n < 8 || (t == Card && n < 13) {
+		return 0
 	}
-	return 0
+	return 4
 }
 
 // render writes the masked text and the spans.
@@ -71,7 +72,7 @@ func (s *scan) mask(b *strings.Builder, f *found) {
 func (s *scan) maskDigits(b *strings.Builder, f *found, st Style) {
 	d := s.win(f.i0, f.i1)
 	n := len(d)
-	keep := keptDigits(st, n)
+	keep := keptDigits(st, f.typ, n)
 	if s.spoken(f.i0, f.i1) {
 		for k := range n {
 			if k > 0 && f.typ == Card && (n-k)%4 == 0 {

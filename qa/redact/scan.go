@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -89,49 +91,47 @@ func (s *scan) detect() {
 }
 
 func (s *scan) sortFound() {
-	// Insertion sort: a handful of spans, mostly in order already.
-	for i := 1; i < len(s.found); i++ {
-		for j := i; j > 0 && s.found[j].start < s.found[j-1].start; j-- {
-			s.found[j], s.found[j-1] = s.found[j-1], s.found[j]
-		}
-	}
+	slices.SortFunc(s.found, func(a, b found) int { return cmp.Compare(a.start, b.start) })
 }
 
 // patterns adds the configured patterns' matches that overlap no span.
+// s.found is sorted.
 func (s *scan) patterns() {
 	n := len(s.found)
 	for _, p := range s.r.patterns {
 		for _, m := range p.re.FindAllStringIndex(s.text, -1) {
-			if m[0] == m[1] || s.overlaps(m[0], m[1]) {
+			if m[0] == m[1] || overlapsSorted(s.found[:n], m[0], m[1]) {
 				continue
 			}
 			s.found = append(s.found, found{typ: p.typ, start: m[0], end: m[1], i0: -1, emit: true})
 		}
 	}
 	if len(s.found) > n {
+		// Matches of two patterns may overlap: the first pattern wins.
 		s.sortFound()
+		out := s.found[:0]
+		end := 0
+		for _, f := range s.found {
+			if f.start >= end {
+				out = append(out, f)
+				end = f.end
+			}
+		}
+		s.found = out
 	}
 }
 
-// overlaps reports whether [start, end) overlaps a span found so far.
-func (s *scan) overlaps(start, end int) bool {
-	for i := range s.found {
-		if start < s.found[i].end && s.found[i].start < end {
-			return true
+// overlapsSorted reports whether [start, end) overlaps a span of fs,
+// which are sorted by start and do not overlap.
+func overlapsSorted(fs []found, start, end int) bool {
+	// The first span ending after start.
+	k, _ := slices.BinarySearchFunc(fs, start, func(f found, x int) int {
+		if f.end <= x {
+			return -1
 		}
-	}
-	return false
-}
-
-// claimedAt reports whether [start, end) overlaps a span found so far
-// that is not made of digit items (an email).
-func (s *scan) claimedAt(start, end int) bool {
-	for i := range s.found {
-		if s.found[i].i0 < 0 && start < s.found[i].end && s.found[i].start < end {
-			return true
-		}
-	}
-	return false
+		return 1
+	})
+	return k < len(fs) && fs[k].start < end
 }
 
 // claim records items [i, j] as a span of type t.

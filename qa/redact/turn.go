@@ -250,9 +250,9 @@ func speechWeights(text string, start, end int) (total, before, upto float64) {
 }
 
 // wordOffsets places each word in text: its byte offsets, found by its
-// spelling (case-insensitive, punctuation around it ignored) from where
-// the previous word ended, with only spaces and punctuation skipped.
-// Words not found take a share of the gap between their neighbours.
+// spelling (case-insensitive, punctuation around it ignored) a little
+// after where the previous word was found. Words not found ("four" where
+// the text has "4111") take a share of the gap between their neighbours.
 func wordOffsets(text string, words []qa.Word) [][2]int {
 	offs := make([][2]int, len(words))
 	found := make([]bool, len(words))
@@ -262,15 +262,7 @@ func wordOffsets(text string, words []qa.Word) [][2]int {
 		if core == "" {
 			continue
 		}
-		p := c
-		for p < len(text) {
-			r, size := utf8.DecodeRuneInString(text[p:])
-			if isWordRune(r) {
-				break
-			}
-			p += size
-		}
-		if p+len(core) <= len(text) && strings.EqualFold(text[p:p+len(core)], core) {
+		if p, ok := findWord(text, c, core); ok {
 			offs[k] = [2]int{p, p + len(core)}
 			found[k] = true
 			c = p + len(core)
@@ -293,6 +285,7 @@ func wordOffsets(text string, words []qa.Word) [][2]int {
 		if j < len(words) {
 			hi = offs[j][0]
 		}
+		lo, hi = trimGap(text, lo, hi)
 		n := j - k
 		for m := k; m < j; m++ {
 			a := lo + (hi-lo)*(m-k)/n
@@ -302,6 +295,54 @@ func wordOffsets(text string, words []qa.Word) [][2]int {
 		k = j
 	}
 	return offs
+}
+
+// wordSearch bounds how far past the previous word a word is looked for.
+const wordSearch = 48
+
+// findWord looks for word at the starts of words in text from c: a run of
+// letters and digits, or any Han character.
+func findWord(text string, c int, word string) (int, bool) {
+	first := -1
+	prev := rune(' ')
+	for p := c; p < len(text); {
+		r, size := utf8.DecodeRuneInString(text[p:])
+		start := isWordRune(r) && (isHan(r) || !isWordRune(prev) || isHan(prev))
+		if start {
+			if first < 0 {
+				first = p
+			}
+			if p-first > wordSearch {
+				return 0, false
+			}
+			if p+len(word) <= len(text) && strings.EqualFold(text[p:p+len(word)], word) {
+				return p, true
+			}
+		}
+		prev = r
+		p += size
+	}
+	return 0, false
+}
+
+// trimGap narrows [lo, hi) to what lies between its first and last letter
+// or digit.
+func trimGap(text string, lo, hi int) (int, int) {
+	for lo < hi {
+		r, size := utf8.DecodeRuneInString(text[lo:])
+		if isWordRune(r) {
+			break
+		}
+		lo += size
+	}
+	for hi > lo {
+		r, size := utf8.DecodeLastRuneInString(text[:hi])
+		if isWordRune(r) {
+			break
+		}
+		hi -= size
+	}
+	return lo, hi
 }
 
 func isWordRune(r rune) bool {
