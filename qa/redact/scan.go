@@ -186,6 +186,7 @@ func (s *scan) contextAt(t0 int) clause {
 		c.plus = (t.kind == kPunct && (t.r == '+' || t.r == '＋')) || (t.kind == kWord && t.w != nil && t.w.kind == wPlus)
 	}
 	lim := s.toks[t0].start - ctxBytes
+walk:
 	for k, n := t0-1, 0; k >= 0 && n < ctxTokens && s.toks[k].end > lim; k, n = k-1, n+1 {
 		t := &s.toks[k]
 		if t.item >= 0 || t.kind == kNum {
@@ -194,9 +195,9 @@ func (s *scan) contextAt(t0 int) clause {
 		var cu cue
 		switch t.kind {
 		case kPunct:
+			// The end of the sentence before: "?", "。", or ". " after a word.
 			if sentenceEnd(t.r) || (t.r == '.' && s.adjacent(k) && (k+1 >= len(s.toks) || s.toks[k+1].sp)) {
-				k = -1 // stop
-				continue
+				break walk
 			}
 		case kWord:
 			cu = s.wordCue(k)

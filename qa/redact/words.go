@@ -247,7 +247,8 @@ var hanFiller = map[rune]bool{
 	'这': true, '对': true, '好': true, '杠': true,
 }
 
-// hanSentenceEnd ends the context a cue is looked for in.
+// sentenceEnd reports punctuation that ends the clause a cue is looked
+// for in.
 func sentenceEnd(r rune) bool {
 	switch r {
 	case '?', '!', ';', '。', '？', '！', '；', '\n':
