@@ -1,6 +1,7 @@
 package scorecard_test
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -50,7 +51,7 @@ func loadCall(tb testing.TB, name string) *qa.Call {
 		tb.Fatal(err)
 	}
 	var tc testCall
-	dec := yaml.NewDecoder(bytesReader(data))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&tc); err != nil {
 		tb.Fatalf("%s: %v", name, err)

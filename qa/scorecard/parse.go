@@ -198,7 +198,10 @@ func (p *parser) plain(root *yaml.Node) bool {
 			p.errorf(x.Line, "anchors, aliases and merge keys are not supported in a card")
 			return false
 		}
-		stack = append(stack, x.Content...)
+		// In document order: the first offending node is reported.
+		for i := len(x.Content) - 1; i >= 0; i-- {
+			stack = append(stack, x.Content[i])
+		}
 	}
 	return true
 }

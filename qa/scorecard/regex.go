@@ -1,6 +1,7 @@
 package scorecard
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
@@ -27,6 +28,10 @@ func compileRegex(src string) (*regexp.Regexp, error) {
 		return nil, fmt.Errorf("regex is %d bytes long, over the limit of %d", len(src), MaxRegexBytes)
 	}
 	tree, err := syntax.Parse(src, syntax.Perl|syntax.FoldCase)
+	var serr *syntax.Error
+	if errors.As(err, &serr) && (serr.Code == syntax.ErrInvalidRepeatSize || serr.Code == syntax.ErrLarge) {
+		return nil, fmt.Errorf("regex %q repeats too much (%s; nested counts multiply): it would be catastrophic, use + or * for open-ended repetition", src, serr.Code)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("invalid regex %q: %v", src, err)
 	}

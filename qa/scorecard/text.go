@@ -33,10 +33,10 @@ type span struct{ a, b int32 }
 func foldRune(r rune) rune {
 	switch {
 	case r >= 0xFF01 && r <= 0xFF5E:
-		return r - 0xFEE0
+		r -= 0xFEE0
 	case r == 0x3000:
 		return ' '
-	case r == '\u2019' || r == '\u2018' || r == '\u02bc' || r == '\uff07':
+	case r == '\u2019' || r == '\u2018' || r == '\u02bc':
 		return '\''
 	}
 	return unicode.ToLower(r)

@@ -421,7 +421,8 @@ func (k *checker) condition(path string, c *Condition) *ccond {
 		cc.rule = k.rule(path+".rule", c.Rule, 0)
 	}
 	if empty {
-		k.errorf(path, "%s is empty: give bots, queues, channels, languages, intents, outcomes, slots, has_agent or rule", path)
+		what := path[strings.LastIndexByte(path, '.')+1:]
+		k.errorf(path, "%s is empty: give bots, queues, channels, languages, intents, outcomes, slots, has_agent or rule", what)
 	}
 	return cc
 }
