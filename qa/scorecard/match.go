@@ -41,22 +41,12 @@ type cregex struct {
 // matcher finds phrases and regexes in the turns of some speakers.
 type matcher struct {
 	phrases  []cphrase
-	byFirst  map[string][]int // phrases whose first token is an exact word
-	prefixed []int            // phrases whose first token is a prefix
 	regex    []cregex
 	speakers uint8
 }
 
 func newMatcher(phrases []cphrase, regex []cregex, speakers uint8) *matcher {
-	m := &matcher{phrases: phrases, regex: regex, speakers: speakers, byFirst: map[string][]int{}}
-	for i, p := range phrases {
-		if p.toks[0].prefix {
-			m.prefixed = append(m.prefixed, i)
-		} else {
-			m.byFirst[p.toks[0].s] = append(m.byFirst[p.toks[0].s], i)
-		}
-	}
-	return m
+	return &matcher{phrases: phrases, regex: regex, speakers: speakers}
 }
 
 // match is one place a matcher matched.
@@ -67,62 +57,100 @@ type match struct {
 	at      qa.Span
 }
 
-// find returns the matches in the transcript, in call order. At each
-// position the longest phrase wins and matches do not overlap; a regex
-// match overlapping a phrase match is dropped.
+// find returns the matches in the transcript, in call order. Where phrase
+// matches overlap, the one starting first wins, then the longest (so
+// "thank you for calling" beats "thank you"); a regex match overlapping a
+// phrase match is dropped. Phrases are looked up through the transcript's
+// token index, so the cost follows the phrases' occurrences, not the
+// call's length.
 func (m *matcher) find(tr *transcript) []match {
+	var cands []match
+	try := func(p *cphrase, ref tokRef) {
+		tt := &tr.turns[ref.turn]
+		k := int(ref.pos)
+		if speakerBit(tt.t.Speaker)&m.speakers == 0 || k+len(p.toks) > len(tt.n.toks) {
+			return
+		}
+		for j := 1; j < len(p.toks); j++ {
+			if !p.toks[j].matches(tt.n.tok(k + j)) {
+				return
+			}
+		}
+		cands = append(cands, match{turn: int(ref.turn), a: k, b: k + len(p.toks), pattern: p.src})
+	}
+	for pi := range m.phrases {
+		p := &m.phrases[pi]
+		if first := p.toks[0]; first.prefix {
+			for _, tok := range tr.vocab {
+				if strings.HasPrefix(tok, first.s) {
+					for _, ref := range tr.index[tok] {
+						try(p, ref)
+					}
+				}
+			}
+		} else {
+			for _, ref := range tr.index[first.s] {
+				try(p, ref)
+			}
+		}
+	}
+	slices.SortStableFunc(cands, func(x, y match) int {
+		if x.turn != y.turn {
+			return tr.rank[x.turn] - tr.rank[y.turn]
+		}
+		if x.a != y.a {
+			return x.a - y.a
+		}
+		return (y.b - y.a) - (x.b - x.a)
+	})
 	var out []match
+	for _, c := range cands {
+		if len(out) == maxMatches {
+			break
+		}
+		if len(out) > 0 && out[len(out)-1].turn == c.turn && c.a < out[len(out)-1].b {
+			continue // overlaps the match kept before it
+		}
+		out = append(out, c)
+	}
+	if len(m.regex) > 0 {
+		out = m.findRegex(tr, out)
+	}
+	for j := range out {
+		out[j].at = tr.tokenSpan(out[j].turn, out[j].a, out[j].b)
+	}
+	return out
+}
+
+// findRegex adds the regex matches to the phrase matches, in call order.
+func (m *matcher) findRegex(tr *transcript, phrases []match) []match {
+	var out []match
+	next := 0 // phrases[next:] are in turns not reached yet
 	for _, i := range tr.order {
+		first := len(out)
+		for next < len(phrases) && phrases[next].turn == i {
+			out = append(out, phrases[next])
+			next++
+		}
 		tt := &tr.turns[i]
 		if speakerBit(tt.t.Speaker)&m.speakers == 0 {
 			continue
 		}
-		start := len(out)
-		toks := &tt.n
-		for k := 0; k < len(toks.toks) && len(out) < maxMatches; {
-			best, bestLen := -1, 0
-			consider := func(pi int) {
-				p := &m.phrases[pi]
-				if len(p.toks) <= bestLen || k+len(p.toks) > len(toks.toks) {
-					return
-				}
-				for j, pt := range p.toks {
-					if !pt.matches(toks.tok(k + j)) {
-						return
-					}
-				}
-				best, bestLen = pi, len(p.toks)
-			}
-			for _, pi := range m.byFirst[toks.tok(k)] {
-				consider(pi)
-			}
-			for _, pi := range m.prefixed {
-				consider(pi)
-			}
-			if best < 0 {
-				k++
-				continue
-			}
-			out = append(out, match{turn: i, a: k, b: k + bestLen, pattern: m.phrases[best].src})
-			k += bestLen
-		}
+		nPhrases := len(out) - first
 		for _, rx := range m.regex {
 			if len(out) >= maxMatches {
 				break
 			}
-			for _, loc := range rx.re.FindAllStringIndex(toks.s, maxMatches-len(out)) {
-				a, b, ok := toks.tokensIn(loc[0], loc[1])
-				if !ok || overlaps(out[start:], a, b) {
+			for _, loc := range rx.re.FindAllStringIndex(tt.n.s, maxMatches-len(out)) {
+				a, b, ok := tt.n.tokensIn(loc[0], loc[1])
+				if !ok || overlaps(out[first:first+nPhrases], a, b) {
 					continue
 				}
 				out = append(out, match{turn: i, a: a, b: b, pattern: rx.src})
 			}
 		}
-		turnMatches := out[start:]
+		turnMatches := out[first:]
 		slices.SortStableFunc(turnMatches, func(x, y match) int { return x.a - y.a })
-		for j := range turnMatches {
-			turnMatches[j].at = tr.tokenSpan(i, turnMatches[j].a, turnMatches[j].b)
-		}
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -42,6 +43,8 @@ func Parse(name string, data []byte) (*Card, error) {
 	}
 	prog, probs := compile(c, p.pos)
 	if len(probs) > 0 {
+		// In file order, as an editor shows them.
+		sort.SliceStable(probs, func(i, j int) bool { return probs[i].Pos.Line < probs[j].Pos.Line })
 		return nil, probs
 	}
 	c.prog = prog

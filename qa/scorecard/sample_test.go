@@ -2,9 +2,11 @@ package scorecard_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/qa/scorecard"
@@ -120,4 +122,39 @@ func TestSampleEvidence(t *testing.T) {
 	if n := byID["no_talk_over"].Note; !strings.Contains(n, "agent talked over caller for 1.5s at 0:11 (turns 2 and 3)") {
 		t.Errorf("talk-over note %q", n)
 	}
+}
+
+// TestDeterministic: the same card and call give byte-identical results,
+// also when one card scores many calls at once.
+func TestDeterministic(t *testing.T) {
+	cards, err := scorecard.LoadDir("../../scorecards")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"en_agent_good", "en_agent_poor", "zh_agent_complaint"}
+	want := map[string]string{}
+	for _, n := range names {
+		res, err := scorecard.Evaluate(context.Background(), cards[0], loadCall(t, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(res)
+		want[n] = string(b)
+	}
+	var wg sync.WaitGroup
+	for i := range 12 {
+		n := names[i%len(names)]
+		call := loadCall(t, n)
+		wg.Go(func() {
+			res, err := scorecard.Evaluate(context.Background(), cards[0], call)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if b, _ := json.Marshal(res); string(b) != want[n] {
+				t.Errorf("%s: result differs:\n%s\n%s", n, b, want[n])
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -1,6 +1,7 @@
 package scorecard
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,9 +16,18 @@ type transcript struct {
 	turns []tturn
 	// order lists turn indices by Start (ties by Seq).
 	order []int
+	// rank[i] is the place of turn i in order.
+	rank []int
 	// end is the call's end offset: its Duration, or the last turn's End.
 	end time.Duration
+	// index lists where each token occurs, in call order; vocab lists the
+	// distinct tokens (for word prefixes).
+	index map[string][]tokRef
+	vocab []string
 }
+
+// tokRef is one occurrence of a token: turn index and token position.
+type tokRef struct{ turn, pos int32 }
 
 // tturn is one turn of a transcript.
 type tturn struct {
@@ -65,14 +75,25 @@ func newTranscript(call *qa.Call) *transcript {
 		}
 		return ta.Seq - tb.Seq
 	})
+	tr.rank = make([]int, len(call.Turns))
+	tr.index = map[string][]tokRef{}
 	pos := 0
-	for _, i := range tr.order {
+	for r, i := range tr.order {
+		tr.rank[i] = r
 		t := &call.Turns[i]
 		tt := &tr.turns[i]
 		tt.t = t
 		tt.n = normalize(t.Text, true, false)
 		tt.base = pos
 		pos += len(tt.n.toks)
+		for k := range tt.n.toks {
+			tok := tt.n.tok(k)
+			refs, seen := tr.index[tok]
+			if !seen {
+				tr.vocab = append(tr.vocab, tok)
+			}
+			tr.index[tok] = append(refs, tokRef{turn: int32(i), pos: int32(k)})
+		}
 		if end := turnEnd(t); end > tr.end {
 			tr.end = end
 		}
@@ -259,30 +280,12 @@ func quoteParts(quote string) []string {
 // characters are a Chinese word; a single one proves nothing.
 const minQuoteRunes = 2
 
-// stripLabel drops a transcript line's label from a quote: "[12]",
-// "agent:", "Agent (0:34):", "[12] agent 0:34:" as FormatTranscript writes
-// it.
+// labelPattern matches a transcript line's label at the start of a quote:
+// "[12]", "agent:", "Agent (0:34):", "[12] agent 0:34:" as
+// FormatTranscript writes it.
+var labelPattern = regexp.MustCompile(`^(?i)\s*(\[\d{1,6}\]\s*)?((caller|agent|bot)\s*(\(?\d{1,4}:\d{2}\)?)?\s*[:：]\s*)?`)
+
+// stripLabel drops a transcript line's label from a quote.
 func stripLabel(q string) string {
-	if strings.HasPrefix(q, "[") {
-		if i := strings.IndexByte(q, ']'); i > 0 && i < 8 {
-			q = strings.TrimSpace(q[i+1:])
-		}
-	}
-	for _, sp := range []string{"caller", "agent", "bot"} {
-		if len(q) < len(sp) || !strings.EqualFold(q[:len(sp)], sp) {
-			continue
-		}
-		rest := strings.TrimSpace(q[len(sp):])
-		// Optional time: "(0:34)" or "0:34".
-		rest = strings.TrimPrefix(rest, "(")
-		j := 0
-		for j < len(rest) && (rest[j] >= '0' && rest[j] <= '9' || rest[j] == ':') {
-			j++
-		}
-		rest = strings.TrimSpace(strings.TrimPrefix(rest[j:], ")"))
-		if strings.HasPrefix(rest, ":") {
-			return strings.TrimSpace(rest[1:])
-		}
-	}
-	return q
+	return q[len(labelPattern.FindString(q)):]
 }
