@@ -1,6 +1,7 @@
 package scorecard
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -374,7 +375,7 @@ func (c *Card) Hash() string {
 // Unknown fields are errors. Errors wrap ErrInvalid and name the field's
 // path ("sections[1].questions[0].weight").
 func FromJSON(data []byte) (*Card, error) {
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var c Card
 	if err := dec.Decode(&c); err != nil {
@@ -415,4 +416,76 @@ func (s *Speakers) UnmarshalJSON(b []byte) error {
 	}
 	*s = list
 	return nil
+}
+
+// The JSON form accepts the shorthands of the YAML form: a metric by name,
+// "llm": true, phrases and prompts as a list (or one string).
+
+// UnmarshalJSON reads a metric object or a metric name.
+func (m *Metric) UnmarshalJSON(b []byte) error {
+	var name string
+	if json.Unmarshal(b, &name) == nil {
+		*m = Metric{Name: MetricName(name)}
+		return nil
+	}
+	type plain Metric
+	return decodeStrict(b, (*plain)(m))
+}
+
+// UnmarshalJSON reads an object, true (an empty spec) or false.
+func (s *LLMSpec) UnmarshalJSON(b []byte) error {
+	var on bool
+	if json.Unmarshal(b, &on) == nil {
+		if !on {
+			return fmt.Errorf("llm: false: leave the llm field out instead")
+		}
+		*s = LLMSpec{}
+		return nil
+	}
+	type plain LLMSpec
+	return decodeStrict(b, (*plain)(s))
+}
+
+// UnmarshalJSON reads an object or a list of phrases (or one phrase).
+func (r *PhraseRule) UnmarshalJSON(b []byte) error {
+	if list, ok := stringList(b); ok {
+		*r = PhraseRule{Phrases: list}
+		return nil
+	}
+	type plain PhraseRule
+	return decodeStrict(b, (*plain)(r))
+}
+
+// UnmarshalJSON reads an object or a list of prompts (or one prompt).
+func (r *PlayedRule) UnmarshalJSON(b []byte) error {
+	if list, ok := stringList(b); ok {
+		*r = PlayedRule{Prompts: list}
+		return nil
+	}
+	type plain PlayedRule
+	return decodeStrict(b, (*plain)(r))
+}
+
+// stringList decodes a JSON string or array of strings.
+func stringList(b []byte) ([]string, bool) {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		return []string{one}, true
+	}
+	var list []string
+	if json.Unmarshal(b, &list) == nil {
+		if list == nil {
+			list = []string{}
+		}
+		return list, true
+	}
+	return nil, false
+}
+
+// decodeStrict decodes an object rejecting unknown fields (a custom
+// UnmarshalJSON does not inherit the outer decoder's setting).
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

@@ -186,3 +186,28 @@ func mustEvaluate(t *testing.T, src, call string) scorecard.Result {
 	}
 	return res
 }
+
+// TestJSONShorthands: the API takes the YAML shorthands too.
+func TestJSONShorthands(t *testing.T) {
+	src := `{"name":"j","sections":[{"id":"s","weight":100,"questions":[
+	  {"id":"a","text":"A?","type":"yes_no","weight":50,"llm":true,"rule":{"said":["hello","您好"]}},
+	  {"id":"b","text":"B?","type":"yes_no","weight":50,"rule":{"any":[{"played":"disclosure_recording"},{"metric":{"name":"hold_time","max":60}}]}},
+	  {"id":"c","text":"C?","type":"number","weight":0,"critical":true,"metric":"hold_time","bands":[{"max":60,"points":1},{"points":0}]}]}]}`
+	c, err := scorecard.FromJSON([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := c.Sections[0].Questions
+	if q[0].LLM == nil || strings.Join(q[0].Rule.Said.Phrases, ",") != "hello,您好" || q[1].Rule.Any[0].Played.Prompts[0] != "disclosure_recording" || q[2].Metric.Name != "hold_time" {
+		t.Errorf("decoded %+v", q)
+	}
+	for _, bad := range []string{`"llm":false`, `"metric":{"name":"hold_time","colour":1}`} {
+		s := strings.Replace(src, `"llm":true`, bad, 1)
+		if bad[1] == 'm' {
+			s = strings.Replace(src, `"metric":"hold_time"`, bad, 1)
+		}
+		if _, err := scorecard.FromJSON([]byte(s)); !errors.Is(err, scorecard.ErrInvalid) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

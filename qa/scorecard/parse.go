@@ -262,8 +262,8 @@ func unknownHint(key string) string {
 	switch key {
 	case "version":
 		return ": the version is set by the store when the card is published"
-	case "score", "points_yes":
-		return ": a yes/no question earns its weight for yes"
+	case "answer", "auto":
+		return ": a question is answered by its rule (yes_no), choose (choice), metric (number) or llm"
 	}
 	return ""
 }

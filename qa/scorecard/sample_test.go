@@ -3,12 +3,14 @@ package scorecard_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/switchboard-voice/switchboard/qa"
 	"github.com/switchboard-voice/switchboard/qa/scorecard"
 )
 
@@ -157,4 +159,30 @@ func TestDeterministic(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestEmptyCall: a call without turns scores without failing: phrases are
+// absent, undefined metrics make number questions N/A.
+func TestEmptyCall(t *testing.T) {
+	cards, err := scorecard.LoadDir("../../scorecards")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cards {
+		res, err := scorecard.Evaluate(context.Background(), c, &qa.Call{SessionID: "empty", Agent: "x"})
+		if errors.Is(err, scorecard.ErrNotApplicable) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range res.Answers {
+			got = append(got, a.Question+"="+answerString(a.Auto))
+		}
+		want := "greeting_with_name=no identity_verified=no empathy=na no_forbidden_phrases=yes hold_time=0 talk_listen=na no_talk_over=yes proper_closing=none complaint_handling=na complaint_summary=na"
+		if g := strings.Join(got, " "); g != want || !res.CriticalFailed {
+			t.Errorf("%s: %s\nwant %s", c.Name, g, want)
+		}
+	}
 }

@@ -513,9 +513,7 @@ func (k *checker) window(path string, first, last Duration) {
 
 func (k *checker) phraseRule(path string, r *PhraseRule, said bool) *cphraseRule {
 	cr := &cphraseRule{minCount: 1}
-	var who string
-	cr.m, who, cr.what = k.matcher(path, r.Phrases, r.Synonyms, r.Regex, r.Speaker)
-	cr.who = who
+	cr.m, cr.who, cr.what = k.matcher(path, r.Phrases, r.Synonyms, r.Regex, r.Speaker)
 	k.window(path, r.WithinFirst, r.WithinLast)
 	cr.win = window{first: r.WithinFirst.D(), last: r.WithinLast.D()}
 	switch {
