@@ -166,7 +166,7 @@ func TestResultJSON(t *testing.T) {
 		`"card":"arithmetic"`, `"session_id":"en-agent-good"`, `"score":90`,
 		`{"question":"greeted","section":"main","type":"yes_no","critical":true,"auto":{"status":"answered","choice":"yes"},"source":"rule","evidence":[{"kind":"phrase","seq":1,"speaker":"agent","pattern":"hi","text":"Hi","span":{"start":500000000,"end":`,
 		`"override":{"question":"closing","value":{"status":"answered","choice":"full"},"comment":"offered more help","reviewer":"ana"}`,
-		`{"kind":"metric","metric":"hold_time","value":50,"unit":"s","note":"on hold 50s in all (1 holds)"}`,
+		`{"kind":"metric","metric":"hold_time","value":50,"unit":"s","note":"on hold 50s in all (1 hold)"}`,
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("result JSON lacks %s\n%s", want, s)

@@ -197,7 +197,7 @@ func (e *evalState) compute(m *Metric) metricValue {
 				n++
 			}
 		}
-		return metricValue{value: float64(n), ok: true, note: fmt.Sprintf("%d turns by %s", n, who)}
+		return metricValue{value: float64(n), ok: true, note: fmt.Sprintf("%s by %s", plural(n, "turn"), who)}
 	}
 	return metricValue{note: fmt.Sprintf("unknown metric %q", m.Name)}
 }
@@ -220,10 +220,10 @@ func (e *evalState) holds(name MetricName) metricValue {
 	switch name {
 	case MetricHoldTime:
 		v.value = secs(total)
-		v.note = fmt.Sprintf("on hold %s in all (%d holds)", length(total), n)
+		v.note = fmt.Sprintf("on hold %s in all (%s)", length(total), plural(n, "hold"))
 	case MetricHoldCount:
 		v.value = float64(n)
-		v.note = fmt.Sprintf("%d holds, %s in all", n, length(total))
+		v.note = fmt.Sprintf("%s, %s in all", plural(n, "hold"), length(total))
 	case MetricLongestHold:
 		v.value = secs(longest)
 		v.note = "longest hold " + length(longest)
@@ -320,7 +320,7 @@ func (e *evalState) silence(name MetricName, over time.Duration) metricValue {
 	} else {
 		v.value = secs(total)
 	}
-	v.note = fmt.Sprintf("%d silences over %s, %s in all", n, length(over), length(total))
+	v.note = fmt.Sprintf("%s over %s, %s in all", plural(n, "silence"), length(over), length(total))
 	return v
 }
 
@@ -360,7 +360,7 @@ func (e *evalState) talkOver(name MetricName, over time.Duration) metricValue {
 	} else {
 		v.value = secs(total)
 	}
-	v.note = fmt.Sprintf("%d talk-overs, %s in all", n, length(total))
+	v.note = fmt.Sprintf("%s, %s in all", plural(n, "talk-over"), length(total))
 	return v
 }
 
@@ -491,7 +491,7 @@ func (e *evalState) failures(name MetricName) metricValue {
 	seqs := top
 	if name == MetricBotFailures {
 		v.value = float64(total)
-		v.note = fmt.Sprintf("the bot failed to understand %d times", total)
+		v.note = fmt.Sprintf("the bot failed to understand %s", plural(total, "time"))
 		seqs = nil
 		for _, i := range e.tr.order {
 			if t := &e.tr.call.Turns[i]; t.Speaker == qa.Bot && t.Failed {
@@ -541,6 +541,14 @@ func (e *evalState) intents() []string {
 		add(e.tr.call.Turns[i].Intent)
 	}
 	return out
+}
+
+// plural writes "1 hold", "2 holds".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // cut shortens s to n runes.

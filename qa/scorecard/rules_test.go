@@ -87,7 +87,7 @@ func TestRules(t *testing.T) {
 		// Metrics.
 		{"duration", "en_bot_resolved", `{metric: {name: duration, min: 30, max: 40}}`, true, nil, "duration = 36.5"},
 		{"hold time too long", "en_agent_poor", `{metric: {name: hold_time, max: 120}}`, false, nil, "hold_time = 180, ≤ 120: fails"},
-		{"hold count", "en_agent_good", `{metric: {name: hold_count, min: 1, max: 1}}`, true, nil, "1 holds"},
+		{"hold count", "en_agent_good", `{metric: {name: hold_count, min: 1, max: 1}}`, true, nil, "1 hold, 50s in all"},
 		{"longest hold", "zh_agent_complaint", `{metric: {name: longest_hold, max: 30}}`, false, nil, "longest_hold = 30.5"},
 		// The 51s gap before turn 13 is 50s on hold: 1s of silence, as
 		// between turns 4 and 5 (the first of equals is shown).
