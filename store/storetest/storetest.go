@@ -34,9 +34,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		name  string
 		tests []test
 	}{
-		{"Bots", botTests},
+		{"Bots", draftTests(botDrafts)},
+		{"Scorecards", draftTests(scorecardDrafts)},
 		{"Sessions", sessionTests},
 		{"Turns", turnTests},
+		{"Contact", contactTests},
+		{"QA", qaTests},
+		{"Search", searchTests},
 		{"Concurrent", concurrentTests},
 		{"Lifecycle", lifecycleTests},
 	}
@@ -56,14 +60,14 @@ type test struct {
 	fn   func(t *testing.T, st store.Store)
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // must fails the test on err.
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
