@@ -230,7 +230,7 @@ func scanAudit(row pgx.Row) (store.AuditEntry, error) {
 	var detail []byte
 	err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &detail)
 	e.At = e.At.UTC()
-	e.Detail = check.Entities(detail)
+	e.Detail = check.StoredJSON(detail)
 	return e, err
 }
 

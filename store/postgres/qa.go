@@ -155,7 +155,7 @@ func scanAlert(row pgx.Row) (store.Alert, error) {
 	var payload []byte
 	err := row.Scan(&a.ID, &a.SessionID, &a.CallID, &a.Rule, &a.Kind, &a.Severity, &a.At, &payload)
 	a.At = a.At.UTC()
-	a.Payload = check.Entities(payload)
+	a.Payload = check.StoredJSON(payload)
 	return a, err
 }
 

@@ -162,7 +162,7 @@ func scanTurn(row pgx.Row) (store.Turn, error) {
 		return t, err
 	}
 	t.At = t.At.UTC()
-	t.Entities = check.Entities(entities)
+	t.Entities = check.StoredJSON(entities)
 	var err error
 	t.Timings, err = check.ParseTimings(timings)
 	return t, err

@@ -249,7 +249,7 @@ func scanAudit(row scanner) (store.AuditEntry, error) {
 	if err := row.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &detail); err != nil {
 		return e, err
 	}
-	e.Detail = check.Entities([]byte(detail.String))
+	e.Detail = check.StoredJSON([]byte(detail.String))
 	var err error
 	e.At, err = parseTime(at)
 	return e, err

@@ -165,7 +165,7 @@ func scanAlert(row scanner) (store.Alert, error) {
 	if err := row.Scan(&a.ID, &a.SessionID, &a.CallID, &a.Rule, &a.Kind, &a.Severity, &at, &payload); err != nil {
 		return a, err
 	}
-	a.Payload = check.Entities([]byte(payload.String))
+	a.Payload = check.StoredJSON([]byte(payload.String))
 	var err error
 	a.At, err = parseTime(at)
 	return a, err

@@ -170,7 +170,7 @@ func scanTurn(row scanner) (store.Turn, error) {
 		&entities, &t.Action, &t.Flow, &t.Step, &timings, &at, &t.Sentiment, &t.SentimentLabel); err != nil {
 		return t, err
 	}
-	t.Entities = check.Entities([]byte(entities.String))
+	t.Entities = check.StoredJSON([]byte(entities.String))
 	var err error
 	if t.Timings, err = check.ParseTimings([]byte(timings.String)); err != nil {
 		return t, err

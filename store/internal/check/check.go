@@ -165,8 +165,9 @@ func ParseTimings(b []byte) (map[string]int64, error) {
 	return m, nil
 }
 
-// Entities returns stored entities as the caller sees them: NULL is nil.
-func Entities(b []byte) json.RawMessage {
+// StoredJSON returns an optional stored JSON value (entities, a detail, a
+// payload) as the caller sees it: NULL is nil.
+func StoredJSON(b []byte) json.RawMessage {
 	if len(b) == 0 {
 		return nil
 	}
