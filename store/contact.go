@@ -105,9 +105,10 @@ type Callback struct {
 
 // ContactStore keeps agents, queues and what happens around human calls.
 //
-// Every method returns ErrInvalid for an empty ID it needs (agent, queue,
-// session, callback) and ErrUnavailable when the database cannot be
-// reached. A zero time given to a write means "now"; times come back in UTC
+// Methods that create or change a record return ErrInvalid for an empty
+// ID they need (agent, queue, session, callback); reads and deletes of an
+// empty ID find nothing (ErrNotFound). Every method returns ErrUnavailable
+// when the database cannot be reached or the store is closed. A zero time given to a write means "now"; times come back in UTC
 // with microsecond precision, as everywhere in the store.
 type ContactStore interface {
 	// PutAgent creates or replaces an agent (ErrInvalid for an empty ID or

@@ -111,8 +111,9 @@ type SessionQuery struct {
 	// AlertKind: sessions with at least one alert of this kind (AnyAlert,
 	// "any", for any alert).
 	AlertKind string
-	// Text: sessions with a turn containing it (case-insensitive, Unicode
-	// case folding).
+	// Text: sessions with a turn (the caller's, bot's or agent's)
+	// containing it, whatever the case (Unicode lower-casing: "ÄRGER"
+	// finds "ärger"); a plain substring, no pattern.
 	Text string
 	// Sort: "started_at", "score", "sentiment" or "duration" (from
 	// StartedAt to CallEndedAt, or to EndedAt when the call's end is not
@@ -145,8 +146,9 @@ type SessionPage struct {
 // QAStore keeps scorecards, QA results, overrides and alerts, and
 // searches sessions for review.
 //
-// As in ContactStore, empty names and IDs are ErrInvalid, a zero time
-// given to a write means "now", and JSON values must be valid JSON.
+// As in ContactStore, writes return ErrInvalid for an empty name or ID
+// they need, a zero time given to a write means "now", and JSON values
+// must be valid JSON.
 type QAStore interface {
 	// SaveScorecardDraft creates the scorecard if needed and replaces its
 	// draft.

@@ -312,7 +312,7 @@ func (s *Store) Callbacks(ctx context.Context, status store.CallbackStatus) ([]s
 // SetCallbackStatus moves a pending callback to done or cancelled.
 func (s *Store) SetCallbackStatus(ctx context.Context, id string, status store.CallbackStatus, at time.Time) error {
 	op := fmt.Sprintf("set callback %s %s", id, status)
-	if err := check.CallbackEnd(status); err != nil {
+	if err := check.CallbackEnd(id, status); err != nil {
 		return s.fail(op, err)
 	}
 	return s.tx(ctx, op, func(tx *sql.Tx) error {

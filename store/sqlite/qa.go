@@ -186,7 +186,7 @@ func (s *Store) Alerts(ctx context.Context, f store.AlertFilter) ([]store.Alert,
 // SetTurnSentiment records a stored turn's sentiment.
 func (s *Store) SetTurnSentiment(ctx context.Context, sessionID string, seq int, score float64, label string) error {
 	op := fmt.Sprintf("set sentiment of turn %d of session %s", seq, sessionID)
-	if err := check.TurnSentiment(seq, score, label); err != nil {
+	if err := check.TurnSentiment(sessionID, seq, score, label); err != nil {
 		return s.fail(op, err)
 	}
 	return s.update(ctx, op, `
@@ -197,7 +197,7 @@ func (s *Store) SetTurnSentiment(ctx context.Context, sessionID string, seq int,
 // SetSessionSummary records the session's QA summary; nil fields stay.
 func (s *Store) SetSessionSummary(ctx context.Context, sessionID string, sum store.SessionSummary) error {
 	op := "set QA summary of session " + sessionID
-	if err := check.Summary(sum); err != nil {
+	if err := check.SessionSummary(sessionID, sum); err != nil {
 		return s.fail(op, err)
 	}
 	return s.update(ctx, op, `

@@ -416,6 +416,7 @@ func testCallbacks(t *testing.T, st store.Store) {
 	wantErr(t, "done twice", st.SetCallbackStatus(ctx, "cb2", store.CallbackDone, done), store.ErrConflict)
 	wantErr(t, "cancel a done callback", st.SetCallbackStatus(ctx, "cb2", store.CallbackCancelled, done), store.ErrConflict)
 	wantErr(t, "unknown callback", st.SetCallbackStatus(ctx, "nope", store.CallbackDone, done), store.ErrNotFound)
+	wantErr(t, "empty callback id", st.SetCallbackStatus(ctx, "", store.CallbackDone, done), store.ErrInvalid)
 	for _, s := range []store.CallbackStatus{store.CallbackPending, "", "called"} {
 		wantErr(t, fmt.Sprintf("SetCallbackStatus(%q)", s), st.SetCallbackStatus(ctx, "cb1", s, done), store.ErrInvalid)
 	}

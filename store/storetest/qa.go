@@ -295,6 +295,7 @@ func testTurnSentiment(t *testing.T, st store.Store) {
 	}
 	wantErr(t, "unknown turn", st.SetTurnSentiment(ctx, "s", 4, 0, "neutral"), store.ErrNotFound)
 	wantErr(t, "unknown session", st.SetTurnSentiment(ctx, "nope", 1, 0, "neutral"), store.ErrNotFound)
+	wantErr(t, "empty session", st.SetTurnSentiment(ctx, "", 1, 0, "neutral"), store.ErrInvalid)
 	for _, tc := range []struct {
 		seq   int
 		score float64
@@ -340,6 +341,7 @@ func testSessionSummary(t *testing.T, st store.Store) {
 
 	wantErr(t, "unknown session", st.SetSessionSummary(ctx, "nope", store.SessionSummary{Score: f(1)}), store.ErrNotFound)
 	wantErr(t, "unknown session, empty summary", st.SetSessionSummary(ctx, "nope", store.SessionSummary{}), store.ErrNotFound)
+	wantErr(t, "empty session", st.SetSessionSummary(ctx, "", store.SessionSummary{}), store.ErrInvalid)
 	for _, s := range []store.SessionSummary{
 		{Sentiment: f(-1.01)},
 		{Sentiment: f(math.Inf(1))},

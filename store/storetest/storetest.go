@@ -12,6 +12,18 @@
 //	}
 //
 // and RunDurable with a pair of functions that open the same database twice.
+//
+// The groups: Bots and Scorecards (the same tests: drafts, gapless
+// versions under concurrent publishers, rollback), Sessions, Turns,
+// Contact (agents, queues, agent events, wrap-ups, feedback, audit,
+// callbacks, agent assignment, call end), QA (results, overrides, alerts,
+// sentiment, summaries), Search (SearchSessions on a seeded data set:
+// every filter, sort and page), Concurrent and Lifecycle.
+//
+// A backend also checks its upgrade from schema version 2: fill a
+// database at that version with V2Rows, open it with the current code and
+// call CheckV2Rows. BenchAppendTurn and BenchSearchSessions (on
+// SeedSessions) are the benchmarks both backends run.
 package storetest
 
 import (

@@ -101,7 +101,10 @@ func CallbackStatus(st store.CallbackStatus) error {
 }
 
 // CallbackEnd checks the status a callback is moved to.
-func CallbackEnd(st store.CallbackStatus) error {
+func CallbackEnd(id string, st store.CallbackStatus) error {
+	if err := Name("callback id", id); err != nil {
+		return err
+	}
 	if st != store.CallbackDone && st != store.CallbackCancelled {
 		return invalid("a callback moves to %q or %q, not %q", store.CallbackDone, store.CallbackCancelled, st)
 	}

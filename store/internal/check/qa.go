@@ -34,6 +34,14 @@ func Score(v float64) error {
 	return nil
 }
 
+// SessionSummary checks the QA summary given to a session.
+func SessionSummary(sessionID string, s store.SessionSummary) error {
+	if err := Name("session id", sessionID); err != nil {
+		return err
+	}
+	return Summary(s)
+}
+
 // Summary checks a session's QA summary; nil fields are not checked.
 func Summary(s store.SessionSummary) error {
 	if s.Sentiment != nil && (!finite(*s.Sentiment) || *s.Sentiment < -1 || *s.Sentiment > 1) {
@@ -114,7 +122,10 @@ func ScorecardVersions(vs []store.BotVersion) []store.ScorecardVersion {
 }
 
 // TurnSentiment checks the sentiment given to a stored turn.
-func TurnSentiment(seq int, score float64, label string) error {
+func TurnSentiment(sessionID string, seq int, score float64, label string) error {
+	if err := Name("session id", sessionID); err != nil {
+		return err
+	}
 	if seq < 1 {
 		return invalid("turn %d (turns are numbered from 1)", seq)
 	}
