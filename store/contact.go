@@ -104,15 +104,22 @@ type Callback struct {
 }
 
 // ContactStore keeps agents, queues and what happens around human calls.
+//
+// Methods that create or change a record return ErrInvalid for an empty
+// ID they need (agent, queue, session, callback); reads and deletes of an
+// empty ID find nothing (ErrNotFound). Every method returns ErrUnavailable
+// when the database cannot be reached or the store is closed. A zero time given to a write means "now"; times come back in UTC
+// with microsecond precision, as everywhere in the store.
 type ContactStore interface {
 	// PutAgent creates or replaces an agent (ErrInvalid for an empty ID or
-	// a definition that is not a JSON object).
+	// a definition that is not a JSON object). UpdatedAt is set to now.
 	PutAgent(ctx context.Context, a Agent) error
 	// Agent returns one agent, or ErrNotFound.
 	Agent(ctx context.Context, id string) (Agent, error)
 	// Agents lists agents by ID.
 	Agents(ctx context.Context) ([]Agent, error)
-	// DeleteAgent removes an agent (ErrNotFound if absent); its events stay.
+	// DeleteAgent removes an agent (ErrNotFound if absent); its events,
+	// wrap-ups and assigned sessions stay.
 	DeleteAgent(ctx context.Context, id string) error
 
 	// PutQueue, Queue, Queues, DeleteQueue: the same for queues.
@@ -121,43 +128,59 @@ type ContactStore interface {
 	Queues(ctx context.Context) ([]Queue, error)
 	DeleteQueue(ctx context.Context, id string) error
 
-	// AppendAgentEvent stores a state change and returns it with its ID.
+	// AppendAgentEvent stores a state change and returns it with its ID
+	// (and At, now when zero). ErrInvalid for an empty AgentID or a State
+	// other than "offline", "available", "on_call", "wrap_up", "away". The
+	// agent need not be stored (events outlive DeleteAgent).
 	AppendAgentEvent(ctx context.Context, e AgentEvent) (AgentEvent, error)
 	// AgentEvents lists an agent's events ("" for all agents) at or after
-	// since, oldest first, at most limit (0: 1000).
+	// since, oldest first (by At, then ID), at most limit (0: 1000; at most
+	// 10000; negative is ErrInvalid).
 	AgentEvents(ctx context.Context, agentID string, since time.Time, limit int) ([]AgentEvent, error)
 
 	// SaveWrapup stores or replaces the wrap-up of (SessionID, AgentID);
-	// ErrNotFound when the session does not exist.
+	// ErrNotFound when the session does not exist, ErrInvalid for an empty
+	// agent or a negative HandleTime (kept to the microsecond).
 	SaveWrapup(ctx context.Context, w Wrapup) error
-	// Wrapups lists a session's wrap-ups, oldest first.
+	// Wrapups lists a session's wrap-ups, oldest first; ErrNotFound for an
+	// unknown session.
 	Wrapups(ctx context.Context, sessionID string) ([]Wrapup, error)
 
 	// AddFeedback stores a suggestion judgement and returns it with its ID.
+	// ErrNotFound when the session does not exist; ErrInvalid for an empty
+	// agent or Ref, or a Kind other than "article", "step", "reply".
 	AddFeedback(ctx context.Context, f Feedback) (Feedback, error)
 	// Feedback lists a session's judgements ("" for all), oldest first, at
-	// most limit (0: 1000).
+	// most limit (0: 1000; at most 10000).
 	Feedback(ctx context.Context, sessionID string, limit int) ([]Feedback, error)
 
 	// AppendAudit stores an audit entry and returns it with its ID.
+	// ErrInvalid for an empty Actor or Action, or a Detail that is not
+	// valid JSON (nil is no detail).
 	AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error)
 	// Audit lists entries at or after since, newest first, at most limit
-	// (0: 1000).
+	// (0: 1000; at most 10000).
 	Audit(ctx context.Context, since time.Time, limit int) ([]AuditEntry, error)
 
-	// CreateCallback stores a pending callback (ErrConflict for a used ID).
+	// CreateCallback stores a pending callback (ErrConflict for a used ID;
+	// ErrInvalid for an empty Queue or CallerID, or a Status other than ""
+	// or pending). SessionID is optional and not checked.
 	CreateCallback(ctx context.Context, c Callback) error
 	// Callbacks lists callbacks with the status ("" for all), oldest
 	// request first.
 	Callbacks(ctx context.Context, status CallbackStatus) ([]Callback, error)
-	// SetCallbackStatus moves a callback to done or cancelled (ErrNotFound,
-	// ErrConflict when it is not pending).
+	// SetCallbackStatus moves a pending callback to done or cancelled at
+	// at (ErrNotFound; ErrConflict when it is not pending; ErrInvalid for
+	// another status).
 	SetCallbackStatus(ctx context.Context, id string, status CallbackStatus, at time.Time) error
 
 	// AssignAgent records that an agent took the session's call from the
 	// queue (the session's AgentID and Queue; a transfer assigns again).
+	// ErrNotFound for an unknown session, ErrInvalid for an empty agent;
+	// queue may be empty (a direct transfer).
 	AssignAgent(ctx context.Context, sessionID, agentID, queue string) error
 	// EndCall records when the session's call ended (the session itself
-	// may have ended earlier, at the bot's handoff).
+	// may have ended earlier, at the bot's handoff). ErrNotFound for an
+	// unknown session; ErrConflict when the call's end is already recorded.
 	EndCall(ctx context.Context, sessionID string, at time.Time) error
 }

@@ -1,7 +1,8 @@
 // Package store is Switchboard's persistence: bots with their drafts and
 // published versions, sessions (conversations with callers) and their
-// turns. Everything else talks to the Store interface; two backends
-// implement it:
+// turns, the contact centre around human calls (ContactStore) and quality
+// assurance (QAStore). Everything else talks to the Store interface, or to
+// the smaller ContactStore and QAStore; two backends implement it:
 //
 //   - store/sqlite: one file, pure Go, for a single node and for tests
 //     (":memory:" works too).
@@ -45,6 +46,48 @@
 // concurrent appenders to one session never get the same Seq. Sessions
 // lists sessions newest first, filtered by bot, start time and outcome.
 //
+// # Contact centre
+//
+// Agents and queues are JSON definitions kept by ID (PutAgent, PutQueue).
+// When a handed-off call is answered, AssignAgent records the agent and the
+// queue on the session (again on a transfer), and EndCall when the call
+// ends, which may be long after the bot's part (EndSession). Agents' state
+// changes (AppendAgentEvent), their wrap-ups (one per session and agent;
+// saving again replaces it), their judgements of live-assist suggestions
+// (AddFeedback) and supervisors' actions (AppendAudit) are kept as they
+// come. A caller who would rather be called back leaves a pending Callback,
+// later done or cancelled, once.
+//
+// # Quality assurance
+//
+// Scorecards are versioned like bots: SaveScorecardDraft, PublishScorecard
+// (gapless versions), ActivateScorecard to roll back. A session's
+// evaluation against a scorecard is one QAResult (a rescore replaces it);
+// reviewers' answers are QAOverrides, added beside it, the newest counting.
+// Real-time alerts are kept by ID (SaveAlert). QA writes what it finds in
+// this order:
+//
+//	st.SetTurnSentiment(ctx, id, seq, -0.6, "negative") // each scored turn
+//	st.SaveQAResult(ctx, store.QAResult{SessionID: id, Scorecard: "compliance", Version: v, Score: 85, Result: answers})
+//	st.SetSessionSummary(ctx, id, store.SessionSummary{Sentiment: &overall, Score: &score})
+//
+// SaveQAResult does not touch the session: SetSessionSummary sets the
+// caller's overall sentiment and the score of the active scorecard, which
+// the session lists and the QA console filter and sort on (a nil field is
+// left as it is). Turns scored as they are spoken carry Sentiment and
+// SentimentLabel in AppendTurns directly.
+//
+// SearchSessions is the QA console's query: any combination of a time
+// range, bot, queue (handoff or assigned), agent, outcome, score and
+// sentiment ranges, an alert kind (AnyAlert for any) and a text the
+// caller, bot or agent said (case-insensitive), sorted by start, score,
+// sentiment or duration, one page at a time with the number of matches:
+//
+//	page, err := st.SearchSessions(ctx, store.SessionQuery{
+//		Since: monday, Queue: "billing", MaxScore: &sixty, AlertKind: store.AnyAlert,
+//		Sort: "score", Limit: 50,
+//	})
+//
 // # Values
 //
 // Times are stored in UTC with microsecond precision (PostgreSQL's) and
@@ -56,9 +99,10 @@
 //
 // Every error names the operation ("store: append turns to session 42:
 // ...") and wraps one of the sentinels, to be checked with errors.Is:
-// ErrNotFound, ErrConflict (a session ID used twice, ending a session
-// twice), ErrInvalid (empty ID, unknown outcome, version <= 0, bad JSON)
-// and ErrUnavailable (the database cannot be reached, or the store is
+// ErrNotFound, ErrConflict (a session or callback ID used twice, ending a
+// session or its call twice, a callback no longer pending), ErrInvalid
+// (empty ID, unknown outcome or state, version <= 0, bad JSON, a score or
+// sentiment out of range, an unknown sort key) and ErrUnavailable (the database cannot be reached, or the store is
 // closed). Map them to HTTP or SIP status codes at the edge.
 //
 // # Conformance

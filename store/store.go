@@ -9,9 +9,12 @@ import (
 
 // Errors returned by every backend. Backends wrap them with %w.
 var (
-	// ErrNotFound: the bot, version or session does not exist.
+	// ErrNotFound: the bot, version, session, agent, queue, callback,
+	// scorecard or turn does not exist.
 	ErrNotFound = errors.New("store: not found")
-	// ErrConflict: a unique key already exists (a session ID used twice).
+	// ErrConflict: a unique key already exists (a session ID used twice),
+	// or the record is past the state the call needs (a session or call
+	// ended twice, a callback no longer pending).
 	ErrConflict = errors.New("store: conflict")
 	// ErrUnavailable: the database cannot be reached or the store is closed.
 	ErrUnavailable = errors.New("store: database unavailable")
@@ -86,7 +89,8 @@ type Session struct {
 	// sessions); EndedAt is when the bot's part ended.
 	CallEndedAt time.Time
 	// Sentiment (the caller's, overall, in [-1, 1]) and Score (the active
-	// scorecard's, in percent) are set by QA; nil until then.
+	// scorecard's, in percent) are set by QA (QAStore.SetSessionSummary);
+	// nil until then.
 	Sentiment *float64
 	Score     *float64
 }
@@ -114,7 +118,9 @@ type Turn struct {
 	Timings map[string]int64
 	At      time.Time
 	// Sentiment of the utterance in [-1, 1] and its label ("negative",
-	// "neutral", "positive"); SentimentLabel "" when not scored.
+	// "neutral", "positive"); SentimentLabel "" (and Sentiment 0) when not
+	// scored. AppendTurns stores them when known at once; QA sets them
+	// later with QAStore.SetTurnSentiment.
 	Sentiment      float64
 	SentimentLabel string
 }
@@ -131,6 +137,9 @@ type SessionFilter struct {
 // (SQLite, PostgreSQL) pass the same conformance suite in storetest.
 // Every method is safe for concurrent use.
 type Store interface {
+	ContactStore
+	QAStore
+
 	// SaveDraft creates the bot if needed and replaces its draft.
 	SaveDraft(ctx context.Context, bot string, draft json.RawMessage) error
 	// Bot returns a bot's record, or ErrNotFound.

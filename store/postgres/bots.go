@@ -6,33 +6,81 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/internal/check"
 )
 
+// versioned names the tables of a record kept as a draft and published
+// versions, one of them active: bots and scorecards.
+type versioned struct {
+	what     string // "bot": in error messages
+	table    string // the records: name, draft, active and latest version
+	versions string // the published versions
+	key      string // the column of versions naming the record
+}
+
+var (
+	bots       = versioned{"bot", "bots", "bot_versions", "bot"}
+	scorecards = versioned{"scorecard", "scorecards", "scorecard_versions", "scorecard"}
+)
+
 // SaveDraft creates the bot if needed and replaces its draft.
 func (s *Store) SaveDraft(ctx context.Context, bot string, draft json.RawMessage) error {
-	op := "save draft of bot " + bot
-	if err := check.Name("bot", bot); err != nil {
+	return s.saveDraft(ctx, bots, bot, draft)
+}
+
+// Bot returns a bot's record, or store.ErrNotFound.
+func (s *Store) Bot(ctx context.Context, name string) (store.Bot, error) {
+	return s.record(ctx, bots, name)
+}
+
+// Bots lists all bots by name.
+func (s *Store) Bots(ctx context.Context) ([]store.Bot, error) {
+	return s.records(ctx, bots)
+}
+
+// Publish freezes def as the bot's next version and makes it active, in one
+// transaction. A bot that does not exist yet is created with def as its
+// draft. Concurrent publishers of one bot queue on the bot's row, so
+// versions have no gaps.
+func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, note string) (int, error) {
+	return s.publish(ctx, bots, bot, def, note)
+}
+
+// Version returns one published version, or store.ErrNotFound.
+func (s *Store) Version(ctx context.Context, bot string, version int) (store.BotVersion, error) {
+	return s.version(ctx, bots, bot, version)
+}
+
+// Versions lists a bot's published versions, oldest first;
+// store.ErrNotFound for an unknown bot.
+func (s *Store) Versions(ctx context.Context, bot string) ([]store.BotVersion, error) {
+	return s.versionList(ctx, bots, bot)
+}
+
+// Activate makes an existing version the active one (rollback).
+func (s *Store) Activate(ctx context.Context, bot string, version int) error {
+	return s.activate(ctx, bots, bot, version)
+}
+
+func (s *Store) saveDraft(ctx context.Context, v versioned, name string, draft json.RawMessage) error {
+	op := "save draft of " + v.what + " " + name
+	if err := check.Name(v.what, name); err != nil {
 		return s.fail(op, err)
 	}
 	if err := check.JSON("draft", draft); err != nil {
 		return s.fail(op, err)
 	}
-	return s.write(ctx, op, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
-			INSERT INTO bots (name, draft, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (name) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
-			bot, []byte(draft), s.stamp(timeZero))
-		return err
-	})
+	return s.exec(ctx, op, `
+		INSERT INTO `+v.table+` (name, draft, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (name) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
+		name, []byte(draft), s.stamp(timeZero))
 }
 
-const botColumns = `name, draft, active_version, latest_version, updated_at`
+const recordColumns = `name, draft, active_version, latest_version, updated_at`
 
-func scanBot(row pgx.Row) (store.Bot, error) {
+func scanRecord(row pgx.Row) (store.Bot, error) {
 	var b store.Bot
 	var draft []byte
 	err := row.Scan(&b.Name, &draft, &b.ActiveVersion, &b.LatestVersion, &b.UpdatedAt)
@@ -41,47 +89,18 @@ func scanBot(row pgx.Row) (store.Bot, error) {
 	return b, err
 }
 
-// Bot returns a bot's record, or store.ErrNotFound.
-func (s *Store) Bot(ctx context.Context, name string) (store.Bot, error) {
-	var b store.Bot
-	err := s.read(ctx, "get bot "+name, func(ctx context.Context, c *pgxpool.Conn) error {
-		var err error
-		b, err = scanBot(c.QueryRow(ctx, `SELECT `+botColumns+` FROM bots WHERE name = $1`, name))
-		return err
-	})
-	if err != nil {
-		return store.Bot{}, err
-	}
-	return b, nil
+func (s *Store) record(ctx context.Context, v versioned, name string) (store.Bot, error) {
+	return get(ctx, s, "get "+v.what+" "+name, scanRecord,
+		`SELECT `+recordColumns+` FROM `+v.table+` WHERE name = $1`, name)
 }
 
-// Bots lists all bots by name.
-func (s *Store) Bots(ctx context.Context) ([]store.Bot, error) {
-	var out []store.Bot
-	err := s.read(ctx, "list bots", func(ctx context.Context, c *pgxpool.Conn) error {
-		rows, err := c.Query(ctx, `SELECT `+botColumns+` FROM bots ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		out, err = collect(rows, scanBot)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if out == nil {
-		out = []store.Bot{}
-	}
-	return out, nil
+func (s *Store) records(ctx context.Context, v versioned) ([]store.Bot, error) {
+	return list(ctx, s, "list "+v.table, scanRecord, `SELECT `+recordColumns+` FROM `+v.table+` ORDER BY name`)
 }
 
-// Publish freezes def as the bot's next version and makes it active, in one
-// transaction. A bot that does not exist yet is created with def as its
-// draft. Concurrent publishers of one bot queue on the bot's row, so
-// versions have no gaps.
-func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, note string) (int, error) {
-	op := "publish bot " + bot
-	if err := check.Name("bot", bot); err != nil {
+func (s *Store) publish(ctx context.Context, v versioned, name string, def json.RawMessage, note string) (int, error) {
+	op := "publish " + v.what + " " + name
+	if err := check.Name(v.what, name); err != nil {
 		return 0, s.fail(op, err)
 	}
 	if err := check.JSON("definition", def); err != nil {
@@ -91,20 +110,20 @@ func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, no
 	err := s.write(ctx, op, func(ctx context.Context, tx pgx.Tx) error {
 		now := s.stamp(timeZero)
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO bots (name, draft, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (name) DO NOTHING`, bot, []byte(def), now); err != nil {
+			INSERT INTO `+v.table+` (name, draft, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO NOTHING`, name, []byte(def), now); err != nil {
 			return err
 		}
 		if err := tx.QueryRow(ctx, `
-			UPDATE bots SET latest_version = latest_version + 1,
+			UPDATE `+v.table+` SET latest_version = latest_version + 1,
 			                active_version = latest_version + 1,
 			                updated_at = $1
-			WHERE name = $2 RETURNING latest_version`, now, bot).Scan(&version); err != nil {
+			WHERE name = $2 RETURNING latest_version`, now, name).Scan(&version); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `
-			INSERT INTO bot_versions (bot, version, definition, note, published_at)
-			VALUES ($1, $2, $3, $4, $5)`, bot, version, []byte(def), note, now)
+			INSERT INTO `+v.versions+` (`+v.key+`, version, definition, note, published_at)
+			VALUES ($1, $2, $3, $4, $5)`, name, version, []byte(def), note, now)
 		return err
 	})
 	if err != nil {
@@ -113,7 +132,9 @@ func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, no
 	return version, nil
 }
 
-const versionColumns = `bot, version, definition, note, published_at`
+func (v versioned) columns() string {
+	return v.key + `, version, definition, note, published_at`
+}
 
 func scanVersion(row pgx.Row) (store.BotVersion, error) {
 	var v store.BotVersion
@@ -124,72 +145,28 @@ func scanVersion(row pgx.Row) (store.BotVersion, error) {
 	return v, err
 }
 
-// Version returns one published version, or store.ErrNotFound.
-func (s *Store) Version(ctx context.Context, bot string, version int) (store.BotVersion, error) {
-	op := fmt.Sprintf("get version %d of bot %s", version, bot)
+func (s *Store) version(ctx context.Context, v versioned, name string, version int) (store.BotVersion, error) {
+	op := fmt.Sprintf("get version %d of %s %s", version, v.what, name)
 	if err := check.Version(version); err != nil {
 		return store.BotVersion{}, s.fail(op, err)
 	}
-	var v store.BotVersion
-	err := s.read(ctx, op, func(ctx context.Context, c *pgxpool.Conn) error {
-		var err error
-		v, err = scanVersion(c.QueryRow(ctx,
-			`SELECT `+versionColumns+` FROM bot_versions WHERE bot = $1 AND version = $2`, bot, version))
-		return err
-	})
-	if err != nil {
-		return store.BotVersion{}, err
-	}
-	return v, nil
+	return get(ctx, s, op, scanVersion,
+		`SELECT `+v.columns()+` FROM `+v.versions+` WHERE `+v.key+` = $1 AND version = $2`, name, version)
 }
 
-// Versions lists a bot's published versions, oldest first;
-// store.ErrNotFound for an unknown bot.
-func (s *Store) Versions(ctx context.Context, bot string) ([]store.BotVersion, error) {
-	var out []store.BotVersion
-	err := s.read(ctx, "list versions of bot "+bot, func(ctx context.Context, c *pgxpool.Conn) error {
-		var n int
-		if err := c.QueryRow(ctx, `SELECT count(*) FROM bots WHERE name = $1`, bot).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return store.ErrNotFound
-		}
-		rows, err := c.Query(ctx,
-			`SELECT `+versionColumns+` FROM bot_versions WHERE bot = $1 ORDER BY version`, bot)
-		if err != nil {
-			return err
-		}
-		out, err = collect(rows, scanVersion)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if out == nil {
-		out = []store.BotVersion{}
-	}
-	return out, nil
+func (s *Store) versionList(ctx context.Context, v versioned, name string) ([]store.BotVersion, error) {
+	return children(ctx, s, "list versions of "+v.what+" "+name, v.table, "name", name, scanVersion,
+		`SELECT `+v.columns()+` FROM `+v.versions+` WHERE `+v.key+` = $1 ORDER BY version`)
 }
 
-// Activate makes an existing version the active one (rollback).
-func (s *Store) Activate(ctx context.Context, bot string, version int) error {
-	op := fmt.Sprintf("activate version %d of bot %s", version, bot)
+func (s *Store) activate(ctx context.Context, v versioned, name string, version int) error {
+	op := fmt.Sprintf("activate version %d of %s %s", version, v.what, name)
 	if err := check.Version(version); err != nil {
 		return s.fail(op, err)
 	}
-	return s.write(ctx, op, func(ctx context.Context, tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE bots SET active_version = $1, updated_at = $2
-			WHERE name = $3 AND EXISTS (
-				SELECT 1 FROM bot_versions WHERE bot = $3 AND version = $1)`,
-			version, s.stamp(timeZero), bot)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
-			return store.ErrNotFound
-		}
-		return nil
-	})
+	return s.update(ctx, op, `
+		UPDATE `+v.table+` SET active_version = $1, updated_at = $2
+		WHERE name = $3 AND EXISTS (
+			SELECT 1 FROM `+v.versions+` WHERE `+v.key+` = $3 AND version = $1)`,
+		version, s.stamp(timeZero), name)
 }

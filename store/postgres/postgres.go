@@ -44,6 +44,7 @@ type Option func(*config)
 type config struct {
 	maxConns int
 	conn     func(*pgx.ConnConfig)
+	schema   int // the schema version to migrate to; 0: the latest (tests set it)
 }
 
 // WithMaxConns sets how many connections the store opens at most
@@ -106,7 +107,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: %s: %w", where, err)
 	}
-	if _, err := s.Migrate(ctx); err != nil {
+	if _, err := s.migrate(ctx, cfg.schema); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -137,6 +138,11 @@ const migrationLock = 0x5377_6974_6368 // "Switch"
 // Migrate applies the embedded migrations the database lacks, each in its
 // own transaction, and returns the versions it applied.
 func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
+	return s.migrate(ctx, 0)
+}
+
+// migrate applies the migrations up to version upTo (0: all).
+func (s *Store) migrate(ctx context.Context, upTo int) (applied []int, err error) {
 	ms, err := migrations.Load("postgres")
 	if err != nil {
 		return nil, err
@@ -156,6 +162,9 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 		return nil, err
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		done := false
 		err := s.write(ctx, "migrate: apply "+m.Name, func(ctx context.Context, tx pgx.Tx) error {
 			done = false
@@ -328,8 +337,3 @@ func (s *Store) stamp(t time.Time) time.Time {
 
 // timeZero asks stamp for the current time.
 var timeZero time.Time
-
-// collect scans every row with a function that also scans QueryRow's row.
-func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
-}

@@ -136,6 +136,23 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
+// TestMigrateFromV2 opens a schema that a release at schema version 2
+// left, with rows in it, and migrates it.
+func TestMigrateFromV2(t *testing.T) {
+	ctx := context.Background()
+	s := newSchema(t)
+	old := s.open(t, postgres.WithSchemaVersion(2))
+	if err := old.ExecRaw(ctx, storetest.V2Rows); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	st := s.open(t)
+	storetest.CheckV2Rows(t, st)
+	if applied, err := st.Migrate(ctx); err != nil || len(applied) != 0 {
+		t.Errorf("Migrate after the upgrade = %v, %v", applied, err)
+	}
+}
+
 func TestOpenBadDSN(t *testing.T) {
 	_, err := postgres.Open(context.Background(), "postgres://user:secret@host:notaport/db")
 	if !errors.Is(err, store.ErrInvalid) {
@@ -246,4 +263,9 @@ func TestTerminatedConnections(t *testing.T) {
 
 func BenchmarkAppendTurn(b *testing.B) {
 	storetest.BenchAppendTurn(b, newSchema(b).open(b))
+}
+
+// BenchmarkSearchSessions searches 10,000 sessions.
+func BenchmarkSearchSessions(b *testing.B) {
+	storetest.BenchSearchSessions(b, newSchema(b).open(b), 10000)
 }

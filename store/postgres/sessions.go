@@ -3,14 +3,14 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/internal/check"
+	"github.com/switchboard-voice/switchboard/store/internal/query"
 )
 
 // CreateSession stores a new session; store.ErrConflict if the ID exists.
@@ -20,51 +20,37 @@ func (s *Store) CreateSession(ctx context.Context, ses store.Session) error {
 	if err := check.Session(ses); err != nil {
 		return s.fail(op, err)
 	}
-	var ended *time.Time
-	if !ses.EndedAt.IsZero() {
-		t := s.stamp(ses.EndedAt)
-		ended = &t
-	}
-	return s.write(ctx, op, func(ctx context.Context, tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
-			INSERT INTO sessions (id, bot, bot_version, channel, caller_id, language,
-				started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-			ses.ID, ses.Bot, ses.BotVersion, ses.Channel, ses.CallerID, ses.Language,
-			s.stamp(ses.StartedAt), ended, string(ses.Outcome), ses.HandoffQueue, ses.HandoffReason, ses.CallID)
-		return err
-	})
+	return s.exec(ctx, op, `
+		INSERT INTO sessions (id, bot, bot_version, channel, caller_id, language,
+			started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id,
+			agent_id, queue, call_ended_at, sentiment, score)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+		ses.ID, ses.Bot, ses.BotVersion, ses.Channel, ses.CallerID, ses.Language,
+		s.stamp(ses.StartedAt), s.nullTime(ses.EndedAt), string(ses.Outcome), ses.HandoffQueue,
+		ses.HandoffReason, ses.CallID, ses.AgentID, ses.Queue, s.nullTime(ses.CallEndedAt),
+		ses.Sentiment, ses.Score)
 }
 
-const sessionColumns = `id, bot, bot_version, channel, caller_id, language,
-	started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id`
-
-func scanSession(row pgx.Row) (store.Session, error) {
+// scanSession scans query.SessionColumns and then more, into extra.
+func scanSession(row pgx.Row, extra ...any) (store.Session, error) {
 	var ses store.Session
-	var ended *time.Time
+	var ended, callEnded *time.Time
 	var outcome string
-	err := row.Scan(&ses.ID, &ses.Bot, &ses.BotVersion, &ses.Channel, &ses.CallerID, &ses.Language,
-		&ses.StartedAt, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason, &ses.CallID)
+	err := row.Scan(append([]any{&ses.ID, &ses.Bot, &ses.BotVersion, &ses.Channel, &ses.CallerID, &ses.Language,
+		&ses.StartedAt, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason, &ses.CallID,
+		&ses.AgentID, &ses.Queue, &callEnded, &ses.Sentiment, &ses.Score}, extra...)...)
 	ses.Outcome = store.Outcome(outcome)
 	ses.StartedAt = ses.StartedAt.UTC()
-	if ended != nil {
-		ses.EndedAt = ended.UTC()
-	}
+	ses.EndedAt, ses.CallEndedAt = utc(ended), utc(callEnded)
 	return ses, err
 }
 
+func scanSessionRow(row pgx.Row) (store.Session, error) { return scanSession(row) }
+
 // Session returns a session, or store.ErrNotFound.
 func (s *Store) Session(ctx context.Context, id string) (store.Session, error) {
-	var ses store.Session
-	err := s.read(ctx, "get session "+id, func(ctx context.Context, c *pgxpool.Conn) error {
-		var err error
-		ses, err = scanSession(c.QueryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = $1`, id))
-		return err
-	})
-	if err != nil {
-		return store.Session{}, err
-	}
-	return ses, nil
+	return get(ctx, s, "get session "+id, scanSessionRow,
+		`SELECT `+query.SessionColumns+` FROM sessions s WHERE s.id = $1`, id)
 }
 
 // Sessions lists sessions, newest first.
@@ -74,42 +60,9 @@ func (s *Store) Sessions(ctx context.Context, f store.SessionFilter) ([]store.Se
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if f.Bot != "" {
-		where = append(where, "bot = "+arg(f.Bot))
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "started_at >= "+arg(s.stamp(f.Since)))
-	}
-	if f.Outcome != "" {
-		where = append(where, "outcome = "+arg(string(f.Outcome)))
-	}
-	q := `SELECT ` + sessionColumns + ` FROM sessions`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY started_at DESC, id DESC LIMIT " + arg(limit)
-	var out []store.Session
-	err = s.read(ctx, op, func(ctx context.Context, c *pgxpool.Conn) error {
-		rows, err := c.Query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		out, err = collect(rows, scanSession)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if out == nil {
-		out = []store.Session{}
-	}
-	return out, nil
+	w := query.SessionFilter(f, func(t time.Time) any { return s.stamp(t) })
+	return list(ctx, s, op, scanSessionRow, `SELECT `+query.SessionColumns+` FROM sessions s`+w.String()+
+		` ORDER BY s.started_at DESC, s.id DESC LIMIT `+w.Arg(limit), w.Args()...)
 }
 
 // EndSession closes an open session; store.ErrConflict if it has ended
@@ -124,21 +77,26 @@ func (s *Store) EndSession(ctx context.Context, id string, outcome store.Outcome
 	}
 	at = s.stamp(at)
 	return s.write(ctx, op, func(ctx context.Context, tx pgx.Tx) error {
-		// Lock the row first so the "ended already" check sees the winner
-		// of two concurrent EndSession calls.
-		var current string
-		err := tx.QueryRow(ctx, `SELECT outcome FROM sessions WHERE id = $1 FOR UPDATE`, id).Scan(&current)
-		if err != nil {
-			return err
-		}
-		if current != "" {
-			return fmt.Errorf("%w: session has ended already (%s)", store.ErrConflict, current)
-		}
-		_, err = tx.Exec(ctx, `
+		// A concurrent EndSession holding the row makes this one wait and
+		// then see outcome <> '': no row changes.
+		tag, err := tx.Exec(ctx, `
 			UPDATE sessions SET ended_at = $1, outcome = $2, handoff_queue = $3, handoff_reason = $4
-			WHERE id = $5`, at, string(outcome), queue, reason, id)
-		return err
+			WHERE id = $5 AND outcome = ''`, at, string(outcome), queue, reason, id)
+		return onceOnly(ctx, tx, tag, err, id, "session has ended already")
 	})
+}
+
+// onceOnly completes a conditional UPDATE of session id that may happen
+// once: no row changed is store.ErrNotFound for an unknown session, else
+// store.ErrConflict (done already).
+func onceOnly(ctx context.Context, tx pgx.Tx, tag pgconn.CommandTag, err error, id, done string) error {
+	if err != nil || tag.RowsAffected() == 1 {
+		return err
+	}
+	if err := exists(ctx, tx, "sessions", "id", id); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s", store.ErrConflict, done)
 }
 
 // AppendTurns adds turns to a session in one transaction, numbering them
@@ -177,16 +135,13 @@ func (s *Store) AppendTurns(ctx context.Context, sessionID string, turns ...stor
 				return err
 			}
 			t.SessionID, t.Seq, t.At = sessionID, first+i, s.stamp(t.At)
-			var entities []byte
-			if len(t.Entities) > 0 {
-				entities = t.Entities
-			}
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO turns (session_id, seq, speaker, text, intent, confidence,
-					entities, action, flow, step, timings, at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+					entities, action, flow, step, timings, at, sentiment, sentiment_label)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 				sessionID, t.Seq, t.Speaker, t.Text, t.Intent, t.Confidence,
-				entities, t.Action, t.Flow, t.Step, timings, t.At); err != nil {
+				nullJSON(t.Entities), t.Action, t.Flow, t.Step, timings, t.At,
+				t.Sentiment, t.SentimentLabel); err != nil {
 				return err
 			}
 			out = append(out, t)
@@ -199,44 +154,25 @@ func (s *Store) AppendTurns(ctx context.Context, sessionID string, turns ...stor
 	return out, nil
 }
 
+func scanTurn(row pgx.Row) (store.Turn, error) {
+	var t store.Turn
+	var entities, timings []byte
+	if err := row.Scan(&t.SessionID, &t.Seq, &t.Speaker, &t.Text, &t.Intent, &t.Confidence,
+		&entities, &t.Action, &t.Flow, &t.Step, &timings, &t.At, &t.Sentiment, &t.SentimentLabel); err != nil {
+		return t, err
+	}
+	t.At = t.At.UTC()
+	t.Entities = check.StoredJSON(entities)
+	var err error
+	t.Timings, err = check.ParseTimings(timings)
+	return t, err
+}
+
 // Turns returns a session's turns in order; store.ErrNotFound for an
 // unknown session.
 func (s *Store) Turns(ctx context.Context, sessionID string) ([]store.Turn, error) {
-	var out []store.Turn
-	err := s.read(ctx, "list turns of session "+sessionID, func(ctx context.Context, c *pgxpool.Conn) error {
-		var n int
-		if err := c.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE id = $1`, sessionID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return store.ErrNotFound
-		}
-		rows, err := c.Query(ctx, `
-			SELECT session_id, seq, speaker, text, intent, confidence, entities, action, flow, step, timings, at
-			FROM turns WHERE session_id = $1 ORDER BY seq`, sessionID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Turn, error) {
-			var t store.Turn
-			var entities, timings []byte
-			if err := row.Scan(&t.SessionID, &t.Seq, &t.Speaker, &t.Text, &t.Intent, &t.Confidence,
-				&entities, &t.Action, &t.Flow, &t.Step, &timings, &t.At); err != nil {
-				return t, err
-			}
-			t.At = t.At.UTC()
-			t.Entities = check.Entities(entities)
-			var err error
-			t.Timings, err = check.ParseTimings(timings)
-			return t, err
-		})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if out == nil {
-		out = []store.Turn{}
-	}
-	return out, nil
+	return children(ctx, s, "list turns of session "+sessionID, "sessions", "id", sessionID, scanTurn, `
+		SELECT session_id, seq, speaker, text, intent, confidence, entities, action, flow, step,
+			timings, at, sentiment, sentiment_label
+		FROM turns WHERE session_id = $1 ORDER BY seq`)
 }

@@ -10,27 +10,75 @@ import (
 	"github.com/switchboard-voice/switchboard/store/internal/check"
 )
 
+// versioned names the tables of a record kept as a draft and published
+// versions, one of them active: bots and scorecards.
+type versioned struct {
+	what     string // "bot": in error messages
+	table    string // the records: name, draft, active and latest version
+	versions string // the published versions
+	key      string // the column of versions naming the record
+}
+
+var (
+	bots       = versioned{"bot", "bots", "bot_versions", "bot"}
+	scorecards = versioned{"scorecard", "scorecards", "scorecard_versions", "scorecard"}
+)
+
 // SaveDraft creates the bot if needed and replaces its draft.
 func (s *Store) SaveDraft(ctx context.Context, bot string, draft json.RawMessage) error {
-	op := "save draft of bot " + bot
-	if err := check.Name("bot", bot); err != nil {
+	return s.saveDraft(ctx, bots, bot, draft)
+}
+
+// Bot returns a bot's record, or store.ErrNotFound.
+func (s *Store) Bot(ctx context.Context, name string) (store.Bot, error) {
+	return s.record(ctx, bots, name)
+}
+
+// Bots lists all bots by name.
+func (s *Store) Bots(ctx context.Context) ([]store.Bot, error) {
+	return s.records(ctx, bots)
+}
+
+// Publish freezes def as the bot's next version and makes it active, in one
+// transaction. A bot that does not exist yet is created with def as its
+// draft.
+func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, note string) (int, error) {
+	return s.publish(ctx, bots, bot, def, note)
+}
+
+// Version returns one published version, or store.ErrNotFound.
+func (s *Store) Version(ctx context.Context, bot string, version int) (store.BotVersion, error) {
+	return s.version(ctx, bots, bot, version)
+}
+
+// Versions lists a bot's published versions, oldest first;
+// store.ErrNotFound for an unknown bot.
+func (s *Store) Versions(ctx context.Context, bot string) ([]store.BotVersion, error) {
+	return s.versionList(ctx, bots, bot)
+}
+
+// Activate makes an existing version the active one (rollback).
+func (s *Store) Activate(ctx context.Context, bot string, version int) error {
+	return s.activate(ctx, bots, bot, version)
+}
+
+func (s *Store) saveDraft(ctx context.Context, v versioned, name string, draft json.RawMessage) error {
+	op := "save draft of " + v.what + " " + name
+	if err := check.Name(v.what, name); err != nil {
 		return s.fail(op, err)
 	}
 	if err := check.JSON("draft", draft); err != nil {
 		return s.fail(op, err)
 	}
-	return s.tx(ctx, op, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO bots (name, draft, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
-			bot, string(draft), s.stamp(timeZero))
-		return err
-	})
+	return s.exec(ctx, op, `
+		INSERT INTO `+v.table+` (name, draft, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at`,
+		name, string(draft), s.stamp(timeZero))
 }
 
-const botColumns = `name, draft, active_version, latest_version, updated_at`
+const recordColumns = `name, draft, active_version, latest_version, updated_at`
 
-func scanBot(row interface{ Scan(...any) error }) (store.Bot, error) {
+func scanRecord(row scanner) (store.Bot, error) {
 	var b store.Bot
 	var draft, updated string
 	if err := row.Scan(&b.Name, &draft, &b.ActiveVersion, &b.LatestVersion, &updated); err != nil {
@@ -42,50 +90,25 @@ func scanBot(row interface{ Scan(...any) error }) (store.Bot, error) {
 	return b, err
 }
 
-// Bot returns a bot's record, or store.ErrNotFound.
-func (s *Store) Bot(ctx context.Context, name string) (store.Bot, error) {
-	op := "get bot " + name
+func (s *Store) record(ctx context.Context, v versioned, name string) (store.Bot, error) {
+	op := "get " + v.what + " " + name
 	if err := s.live(op); err != nil {
 		return store.Bot{}, err
 	}
-	b, err := scanBot(s.r.QueryRowContext(ctx, `SELECT `+botColumns+` FROM bots WHERE name = ?`, name))
+	b, err := scanRecord(s.r.QueryRowContext(ctx, `SELECT `+recordColumns+` FROM `+v.table+` WHERE name = ?`, name))
 	if err != nil {
 		return store.Bot{}, s.fail(op, err)
 	}
 	return b, nil
 }
 
-// Bots lists all bots by name.
-func (s *Store) Bots(ctx context.Context) ([]store.Bot, error) {
-	const op = "list bots"
-	if err := s.live(op); err != nil {
-		return nil, err
-	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+botColumns+` FROM bots ORDER BY name`)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	out := []store.Bot{}
-	for rows.Next() {
-		b, err := scanBot(rows)
-		if err != nil {
-			return nil, s.fail(op, err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail(op, err)
-	}
-	return out, nil
+func (s *Store) records(ctx context.Context, v versioned) ([]store.Bot, error) {
+	return list(ctx, s, "list "+v.table, scanRecord, `SELECT `+recordColumns+` FROM `+v.table+` ORDER BY name`)
 }
 
-// Publish freezes def as the bot's next version and makes it active, in one
-// transaction. A bot that does not exist yet is created with def as its
-// draft.
-func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, note string) (int, error) {
-	op := "publish bot " + bot
-	if err := check.Name("bot", bot); err != nil {
+func (s *Store) publish(ctx context.Context, v versioned, name string, def json.RawMessage, note string) (int, error) {
+	op := "publish " + v.what + " " + name
+	if err := check.Name(v.what, name); err != nil {
 		return 0, s.fail(op, err)
 	}
 	if err := check.JSON("definition", def); err != nil {
@@ -95,20 +118,20 @@ func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, no
 	err := s.tx(ctx, op, func(tx *sql.Tx) error {
 		now := s.stamp(timeZero)
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO bots (name, draft, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO NOTHING`, bot, string(def), now); err != nil {
+			INSERT INTO `+v.table+` (name, draft, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO NOTHING`, name, string(def), now); err != nil {
 			return err
 		}
 		if err := tx.QueryRowContext(ctx, `
-			UPDATE bots SET latest_version = latest_version + 1,
+			UPDATE `+v.table+` SET latest_version = latest_version + 1,
 			                active_version = latest_version + 1,
 			                updated_at = ?
-			WHERE name = ? RETURNING latest_version`, now, bot).Scan(&version); err != nil {
+			WHERE name = ? RETURNING latest_version`, now, name).Scan(&version); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `
-			INSERT INTO bot_versions (bot, version, definition, note, published_at)
-			VALUES (?, ?, ?, ?, ?)`, bot, version, string(def), note, now)
+			INSERT INTO `+v.versions+` (`+v.key+`, version, definition, note, published_at)
+			VALUES (?, ?, ?, ?, ?)`, name, version, string(def), note, now)
 		return err
 	})
 	if err != nil {
@@ -117,9 +140,11 @@ func (s *Store) Publish(ctx context.Context, bot string, def json.RawMessage, no
 	return version, nil
 }
 
-const versionColumns = `bot, version, definition, note, published_at`
+func (v versioned) columns() string {
+	return v.key + `, version, definition, note, published_at`
+}
 
-func scanVersion(row interface{ Scan(...any) error }) (store.BotVersion, error) {
+func scanVersion(row scanner) (store.BotVersion, error) {
 	var v store.BotVersion
 	var def, at string
 	if err := row.Scan(&v.Bot, &v.Version, &def, &v.Note, &at); err != nil {
@@ -131,83 +156,35 @@ func scanVersion(row interface{ Scan(...any) error }) (store.BotVersion, error) 
 	return v, err
 }
 
-// Version returns one published version, or store.ErrNotFound.
-func (s *Store) Version(ctx context.Context, bot string, version int) (store.BotVersion, error) {
-	op := fmt.Sprintf("get version %d of bot %s", version, bot)
+func (s *Store) version(ctx context.Context, v versioned, name string, version int) (store.BotVersion, error) {
+	op := fmt.Sprintf("get version %d of %s %s", version, v.what, name)
 	if err := check.Version(version); err != nil {
 		return store.BotVersion{}, s.fail(op, err)
 	}
 	if err := s.live(op); err != nil {
 		return store.BotVersion{}, err
 	}
-	v, err := scanVersion(s.r.QueryRowContext(ctx,
-		`SELECT `+versionColumns+` FROM bot_versions WHERE bot = ? AND version = ?`, bot, version))
+	bv, err := scanVersion(s.r.QueryRowContext(ctx,
+		`SELECT `+v.columns()+` FROM `+v.versions+` WHERE `+v.key+` = ? AND version = ?`, name, version))
 	if err != nil {
 		return store.BotVersion{}, s.fail(op, err)
 	}
-	return v, nil
+	return bv, nil
 }
 
-// Versions lists a bot's published versions, oldest first;
-// store.ErrNotFound for an unknown bot.
-func (s *Store) Versions(ctx context.Context, bot string) ([]store.BotVersion, error) {
-	op := "list versions of bot " + bot
-	if err := s.live(op); err != nil {
-		return nil, err
-	}
-	// One read transaction, so the bot check and the list see one snapshot.
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM bots WHERE name = ?`, bot).Scan(&n); err != nil {
-		return nil, s.fail(op, err)
-	}
-	if n == 0 {
-		return nil, s.fail(op, store.ErrNotFound)
-	}
-	rows, err := tx.QueryContext(ctx,
-		`SELECT `+versionColumns+` FROM bot_versions WHERE bot = ? ORDER BY version`, bot)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	out := []store.BotVersion{}
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			return nil, s.fail(op, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail(op, err)
-	}
-	return out, nil
+func (s *Store) versionList(ctx context.Context, v versioned, name string) ([]store.BotVersion, error) {
+	return children(ctx, s, "list versions of "+v.what+" "+name, v.table, "name", name, scanVersion,
+		`SELECT `+v.columns()+` FROM `+v.versions+` WHERE `+v.key+` = ? ORDER BY version`)
 }
 
-// Activate makes an existing version the active one (rollback).
-func (s *Store) Activate(ctx context.Context, bot string, version int) error {
-	op := fmt.Sprintf("activate version %d of bot %s", version, bot)
+func (s *Store) activate(ctx context.Context, v versioned, name string, version int) error {
+	op := fmt.Sprintf("activate version %d of %s %s", version, v.what, name)
 	if err := check.Version(version); err != nil {
 		return s.fail(op, err)
 	}
-	return s.tx(ctx, op, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `
-			UPDATE bots SET active_version = ?, updated_at = ?
-			WHERE name = ? AND EXISTS (
-				SELECT 1 FROM bot_versions WHERE bot = ? AND version = ?)`,
-			version, s.stamp(timeZero), bot, bot, version)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return store.ErrNotFound
-		}
-		return nil
-	})
+	return s.update(ctx, op, `
+		UPDATE `+v.table+` SET active_version = ?, updated_at = ?
+		WHERE name = ? AND EXISTS (
+			SELECT 1 FROM `+v.versions+` WHERE `+v.key+` = ? AND version = ?)`,
+		version, s.stamp(timeZero), name, name, version)
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/internal/check"
+	"github.com/switchboard-voice/switchboard/store/internal/query"
 )
 
 // CreateSession stores a new session; store.ErrConflict if the ID exists.
@@ -18,57 +18,48 @@ func (s *Store) CreateSession(ctx context.Context, ses store.Session) error {
 	if err := check.Session(ses); err != nil {
 		return s.fail(op, err)
 	}
-	var ended any
-	if !ses.EndedAt.IsZero() {
-		ended = s.stamp(ses.EndedAt)
-	}
-	return s.tx(ctx, op, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO sessions (id, bot, bot_version, channel, caller_id, language,
-				started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			ses.ID, ses.Bot, ses.BotVersion, ses.Channel, ses.CallerID, ses.Language,
-			s.stamp(ses.StartedAt), ended, string(ses.Outcome), ses.HandoffQueue, ses.HandoffReason, ses.CallID)
-		return err
-	})
+	return s.exec(ctx, op, `
+		INSERT INTO sessions (id, bot, bot_version, channel, caller_id, language,
+			started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id,
+			agent_id, queue, call_ended_at, sentiment, score)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ses.ID, ses.Bot, ses.BotVersion, ses.Channel, ses.CallerID, ses.Language,
+		s.stamp(ses.StartedAt), s.nullTime(ses.EndedAt), string(ses.Outcome), ses.HandoffQueue,
+		ses.HandoffReason, ses.CallID, ses.AgentID, ses.Queue, s.nullTime(ses.CallEndedAt),
+		ses.Sentiment, ses.Score)
 }
 
-const sessionColumns = `id, bot, bot_version, channel, caller_id, language,
-	started_at, ended_at, outcome, handoff_queue, handoff_reason, call_id`
-
-func scanSession(row interface{ Scan(...any) error }) (store.Session, error) {
+// scanSession scans query.SessionColumns and then more, into extra.
+func scanSession(row scanner, extra ...any) (store.Session, error) {
 	var ses store.Session
 	var started string
-	var ended sql.NullString
+	var ended, callEnded sql.NullString
+	var sentiment, score sql.NullFloat64
 	var outcome string
-	err := row.Scan(&ses.ID, &ses.Bot, &ses.BotVersion, &ses.Channel, &ses.CallerID, &ses.Language,
-		&started, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason, &ses.CallID)
+	err := row.Scan(append([]any{&ses.ID, &ses.Bot, &ses.BotVersion, &ses.Channel, &ses.CallerID, &ses.Language,
+		&started, &ended, &outcome, &ses.HandoffQueue, &ses.HandoffReason, &ses.CallID,
+		&ses.AgentID, &ses.Queue, &callEnded, &sentiment, &score}, extra...)...)
 	if err != nil {
 		return ses, err
 	}
 	ses.Outcome = store.Outcome(outcome)
+	ses.Sentiment, ses.Score = nullFloat(sentiment), nullFloat(score)
 	if ses.StartedAt, err = parseTime(started); err != nil {
 		return ses, err
 	}
-	if ended.Valid {
-		if ses.EndedAt, err = parseTime(ended.String); err != nil {
-			return ses, err
-		}
+	if ses.EndedAt, err = parseNullTime(ended); err != nil {
+		return ses, err
 	}
-	return ses, nil
+	ses.CallEndedAt, err = parseNullTime(callEnded)
+	return ses, err
 }
+
+func scanSessionRow(row scanner) (store.Session, error) { return scanSession(row) }
 
 // Session returns a session, or store.ErrNotFound.
 func (s *Store) Session(ctx context.Context, id string) (store.Session, error) {
-	op := "get session " + id
-	if err := s.live(op); err != nil {
-		return store.Session{}, err
-	}
-	ses, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE id = ?`, id))
-	if err != nil {
-		return store.Session{}, s.fail(op, err)
-	}
-	return ses, nil
+	return get(ctx, s, "get session "+id, scanSessionRow,
+		`SELECT `+query.SessionColumns+` FROM sessions s WHERE s.id = ?`, id)
 }
 
 // Sessions lists sessions, newest first.
@@ -78,46 +69,9 @@ func (s *Store) Sessions(ctx context.Context, f store.SessionFilter) ([]store.Se
 	if err != nil {
 		return nil, s.fail(op, err)
 	}
-	if err := s.live(op); err != nil {
-		return nil, err
-	}
-	var where []string
-	var args []any
-	if f.Bot != "" {
-		where = append(where, "bot = ?")
-		args = append(args, f.Bot)
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "started_at >= ?")
-		args = append(args, s.stamp(f.Since))
-	}
-	if f.Outcome != "" {
-		where = append(where, "outcome = ?")
-		args = append(args, string(f.Outcome))
-	}
-	q := `SELECT ` + sessionColumns + ` FROM sessions`
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY started_at DESC, id DESC LIMIT ?"
-	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	out := []store.Session{}
-	for rows.Next() {
-		ses, err := scanSession(rows)
-		if err != nil {
-			return nil, s.fail(op, err)
-		}
-		out = append(out, ses)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail(op, err)
-	}
-	return out, nil
+	w := query.SessionFilter(f, func(t time.Time) any { return s.stamp(t) })
+	return list(ctx, s, op, scanSessionRow, `SELECT `+query.SessionColumns+` FROM sessions s`+w.String()+
+		` ORDER BY s.started_at DESC, s.id DESC LIMIT `+w.Arg(limit), w.Args()...)
 }
 
 // EndSession closes an open session; store.ErrConflict if it has ended
@@ -135,21 +89,24 @@ func (s *Store) EndSession(ctx context.Context, id string, outcome store.Outcome
 			UPDATE sessions SET ended_at = ?, outcome = ?, handoff_queue = ?, handoff_reason = ?
 			WHERE id = ? AND outcome = ''`,
 			s.stamp(at), string(outcome), queue, reason, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return err
-		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE id = ?`, id).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return store.ErrNotFound
-		}
-		return fmt.Errorf("%w: session has ended already", store.ErrConflict)
+		return onceOnly(ctx, tx, res, err, id, "session has ended already")
 	})
+}
+
+// onceOnly completes a conditional UPDATE of session id that may happen
+// once: no row changed is store.ErrNotFound for an unknown session, else
+// store.ErrConflict (done already).
+func onceOnly(ctx context.Context, tx *sql.Tx, res sql.Result, err error, id, done string) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return err
+	}
+	if err := exists(ctx, tx, "sessions", "id", id); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %s", store.ErrConflict, done)
 }
 
 // AppendTurns adds turns to a session in one transaction, numbering them
@@ -186,19 +143,13 @@ func (s *Store) AppendTurns(ctx context.Context, sessionID string, turns ...stor
 			t.SessionID, t.Seq = sessionID, first+i
 			at := s.stamp(t.At)
 			t.At, _ = parseTime(at)
-			var entities, tim any
-			if len(t.Entities) > 0 {
-				entities = string(t.Entities)
-			}
-			if timings != nil {
-				tim = string(timings)
-			}
 			if _, err := tx.ExecContext(ctx, `
 				INSERT INTO turns (session_id, seq, speaker, text, intent, confidence,
-					entities, action, flow, step, timings, at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+					entities, action, flow, step, timings, at, sentiment, sentiment_label)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				sessionID, t.Seq, t.Speaker, t.Text, t.Intent, t.Confidence,
-				entities, t.Action, t.Flow, t.Step, tim, at); err != nil {
+				nullJSON(t.Entities), t.Action, t.Flow, t.Step, nullJSON(timings), at,
+				t.Sentiment, t.SentimentLabel); err != nil {
 				return err
 			}
 			out = append(out, t)
@@ -211,52 +162,28 @@ func (s *Store) AppendTurns(ctx context.Context, sessionID string, turns ...stor
 	return out, nil
 }
 
+func scanTurn(row scanner) (store.Turn, error) {
+	var t store.Turn
+	var entities, timings sql.NullString
+	var at string
+	if err := row.Scan(&t.SessionID, &t.Seq, &t.Speaker, &t.Text, &t.Intent, &t.Confidence,
+		&entities, &t.Action, &t.Flow, &t.Step, &timings, &at, &t.Sentiment, &t.SentimentLabel); err != nil {
+		return t, err
+	}
+	t.Entities = check.StoredJSON([]byte(entities.String))
+	var err error
+	if t.Timings, err = check.ParseTimings([]byte(timings.String)); err != nil {
+		return t, err
+	}
+	t.At, err = parseTime(at)
+	return t, err
+}
+
 // Turns returns a session's turns in order; store.ErrNotFound for an
 // unknown session.
 func (s *Store) Turns(ctx context.Context, sessionID string) ([]store.Turn, error) {
-	op := "list turns of session " + sessionID
-	if err := s.live(op); err != nil {
-		return nil, err
-	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE id = ?`, sessionID).Scan(&n); err != nil {
-		return nil, s.fail(op, err)
-	}
-	if n == 0 {
-		return nil, s.fail(op, store.ErrNotFound)
-	}
-	rows, err := tx.QueryContext(ctx, `
-		SELECT session_id, seq, speaker, text, intent, confidence, entities, action, flow, step, timings, at
-		FROM turns WHERE session_id = ? ORDER BY seq`, sessionID)
-	if err != nil {
-		return nil, s.fail(op, err)
-	}
-	defer rows.Close()
-	out := []store.Turn{}
-	for rows.Next() {
-		var t store.Turn
-		var entities, timings sql.NullString
-		var at string
-		if err := rows.Scan(&t.SessionID, &t.Seq, &t.Speaker, &t.Text, &t.Intent, &t.Confidence,
-			&entities, &t.Action, &t.Flow, &t.Step, &timings, &at); err != nil {
-			return nil, s.fail(op, err)
-		}
-		t.Entities = check.Entities([]byte(entities.String))
-		if t.Timings, err = check.ParseTimings([]byte(timings.String)); err != nil {
-			return nil, s.fail(op, err)
-		}
-		if t.At, err = parseTime(at); err != nil {
-			return nil, s.fail(op, err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, s.fail(op, err)
-	}
-	return out, nil
+	return children(ctx, s, "list turns of session "+sessionID, "sessions", "id", sessionID, scanTurn, `
+		SELECT session_id, seq, speaker, text, intent, confidence, entities, action, flow, step,
+			timings, at, sentiment, sentiment_label
+		FROM turns WHERE session_id = ? ORDER BY seq`)
 }

@@ -11,12 +11,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +42,7 @@ type Option func(*config)
 type config struct {
 	busyTimeout time.Duration
 	readConns   int
+	schema      int // the schema version to migrate to; 0: the latest (tests set it)
 }
 
 // WithBusyTimeout sets how long a writer waits for another process holding
@@ -83,10 +86,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s := &Store{path: path, now: time.Now}
 	if path == Memory {
-		db, err := sql.Open("sqlite", dsn(path, cfg, false))
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite %s: %w: %w", path, store.ErrUnavailable, err)
-		}
+		db := sql.OpenDB(connector(dsn(path, cfg, false)))
 		// Every connection to ":memory:" is a new database: keep exactly one.
 		db.SetMaxOpenConns(1)
 		db.SetMaxIdleConns(1)
@@ -99,18 +99,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 				return nil, fmt.Errorf("store: open sqlite %s: %w: %w", path, store.ErrUnavailable, err)
 			}
 		}
-		w, err := sql.Open("sqlite", dsn(path, cfg, false))
-		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite %s: %w: %w", path, store.ErrUnavailable, err)
-		}
+		w := sql.OpenDB(connector(dsn(path, cfg, false)))
 		w.SetMaxOpenConns(1)
 		w.SetMaxIdleConns(1)
 		w.SetConnMaxLifetime(0)
-		r, err := sql.Open("sqlite", dsn(path, cfg, true))
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("store: open sqlite %s: %w: %w", path, store.ErrUnavailable, err)
-		}
+		r := sql.OpenDB(connector(dsn(path, cfg, true)))
 		r.SetMaxOpenConns(cfg.readConns)
 		r.SetMaxIdleConns(cfg.readConns)
 		s.w, s.r = w, r
@@ -121,12 +114,41 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		s.Close()
 		return nil, s.fail("open sqlite "+path, err)
 	}
-	if _, err := s.Migrate(ctx); err != nil {
+	if _, err := s.migrate(ctx, cfg.schema); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// foldFunc is the SQL function that lower-cases text with Unicode case
+// mapping (SQLite's lower() maps ASCII only), for case-insensitive search.
+const foldFunc = "switchboard_fold"
+
+// drv is this package's own SQLite driver: the functions it registers
+// reach only the connections of this package's stores.
+var drv = &msqlite.Driver{}
+
+func init() {
+	drv.MustRegisterDeterministicScalarFunction(foldFunc, 1, func(_ *msqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil // NULL and numbers as they are
+	})
+}
+
+// connector opens connections of drv to one data source.
+type connector string
+
+// Connect opens a connection.
+func (c connector) Connect(context.Context) (driver.Conn, error) { return drv.Open(string(c)) }
+
+// Driver returns drv.
+func (c connector) Driver() driver.Driver { return drv }
 
 // dsn builds the modernc.org/sqlite data source name. Every connection
 // gets the pragmas; readers are also query-only.
@@ -182,6 +204,11 @@ func (s *Store) Close() error {
 // Migrate applies the embedded migrations the database lacks, each in its
 // own transaction, and returns the versions it applied.
 func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
+	return s.migrate(ctx, 0)
+}
+
+// migrate applies the migrations up to version upTo (0: all).
+func (s *Store) migrate(ctx context.Context, upTo int) (applied []int, err error) {
 	if err := s.live("migrate"); err != nil {
 		return nil, err
 	}
@@ -197,6 +224,9 @@ func (s *Store) Migrate(ctx context.Context) (applied []int, err error) {
 		return nil, s.fail("migrate: create schema_migrations", err)
 	}
 	for _, m := range ms {
+		if upTo > 0 && m.Version > upTo {
+			break
+		}
 		op := "migrate: apply " + m.Name
 		err := s.tx(ctx, op, func(tx *sql.Tx) error {
 			var n int

@@ -95,6 +95,26 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
+// TestMigrateFromV2 opens a database that a release at schema version 2
+// left, with rows in it, and migrates it.
+func TestMigrateFromV2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.db")
+	old, err := sqlite.Open(ctx, path, sqlite.WithSchemaVersion(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.ExecRaw(ctx, storetest.V2Rows); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	st := openAt(t, path)
+	storetest.CheckV2Rows(t, st)
+	if applied, err := st.Migrate(ctx); err != nil || len(applied) != 0 {
+		t.Errorf("Migrate after the upgrade = %v, %v", applied, err)
+	}
+}
+
 // TestTwoStoresOneFile opens the same file twice, as two processes would:
 // writers of different stores wait on SQLite's lock (busy_timeout) instead
 // of failing.
@@ -145,4 +165,9 @@ func BenchmarkAppendTurn(b *testing.B) {
 	b.Run("Memory", func(b *testing.B) {
 		storetest.BenchAppendTurn(b, openAt(b, sqlite.Memory))
 	})
+}
+
+// BenchmarkSearchSessions searches 10,000 sessions in a database file.
+func BenchmarkSearchSessions(b *testing.B) {
+	storetest.BenchSearchSessions(b, openAt(b, filepath.Join(b.TempDir(), "search.db")), 10000)
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/switchboard-voice/switchboard/store"
 )
@@ -14,9 +15,12 @@ import (
 var concurrentTests = []test{
 	{"AppendOneSession", testConcurrentOneSession},
 	{"AppendManySessions", testConcurrentManySessions},
-	{"Publish", testConcurrentPublish},
 	{"CreateSameSession", testConcurrentCreate},
 	{"EndSameSession", testConcurrentEnd},
+	{"AgentEvents", testConcurrentAgentEvents},
+	{"Overrides", testConcurrentOverrides},
+	{"EndSameCall", testConcurrentEndCall},
+	{"SetCallbackStatus", testConcurrentCallback},
 }
 
 const (
@@ -115,14 +119,14 @@ func testConcurrentManySessions(t *testing.T, st store.Store) {
 	}
 }
 
-func testConcurrentPublish(t *testing.T, st store.Store) {
+func testConcurrentPublish(t *testing.T, st drafts) {
 	ctx := ctxT(t)
 	const each = 5
 	var mu sync.Mutex
 	var got []int
 	errs := parallel(writers, func(w int) error {
 		for r := 0; r < each; r++ {
-			v, err := st.Publish(ctx, "b", json.RawMessage(fmt.Sprintf(`{"w":%d,"r":%d}`, w, r)), "")
+			v, err := st.publish(ctx, "b", json.RawMessage(fmt.Sprintf(`{"w":%d,"r":%d}`, w, r)), "")
 			if err != nil {
 				return err
 			}
@@ -141,9 +145,9 @@ func testConcurrentPublish(t *testing.T, st store.Store) {
 			t.Fatalf("published versions %v: want 1..%d without gaps or duplicates", got, writers*each)
 		}
 	}
-	vs, err := st.Versions(ctx, "b")
+	vs, err := st.versions(ctx, "b")
 	must(t, err)
-	b, err := st.Bot(ctx, "b")
+	b, err := st.get(ctx, "b")
 	must(t, err)
 	if len(vs) != writers*each || vs[len(vs)-1].Version != writers*each || b.LatestVersion != writers*each ||
 		b.ActiveVersion != writers*each {
@@ -183,4 +187,86 @@ func testConcurrentEnd(t *testing.T, st store.Store) {
 		return st.EndSession(ctx, "s", store.OutcomeResolved, "", fmt.Sprint(w), t0)
 	})
 	exactlyOne(t, "concurrent EndSession", errs, store.ErrConflict)
+}
+
+// distinctIDs runs writers that each add rounds rows with add, and checks
+// every row got its own ID, increasing for each writer, and that list
+// returns them all.
+func distinctIDs(t *testing.T, add func(w, r int) (int64, error), list func() (int, error)) {
+	t.Helper()
+	var mu sync.Mutex
+	seen := map[int64]bool{}
+	errs := parallel(writers, func(w int) error {
+		var last int64
+		for r := 0; r < rounds; r++ {
+			id, err := add(w, r)
+			if err != nil {
+				return err
+			}
+			if id <= last {
+				return fmt.Errorf("writer %d got ID %d after %d", w, id, last)
+			}
+			last = id
+			mu.Lock()
+			dup := seen[id]
+			seen[id] = true
+			mu.Unlock()
+			if dup {
+				return fmt.Errorf("ID %d given twice", id)
+			}
+		}
+		return nil
+	})
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	n, err := list()
+	must(t, err)
+	if n != writers*rounds || len(seen) != writers*rounds {
+		t.Errorf("%d rows listed, %d IDs, want %d", n, len(seen), writers*rounds)
+	}
+}
+
+func testConcurrentAgentEvents(t *testing.T, st store.Store) {
+	ctx := ctxT(t)
+	distinctIDs(t, func(w, r int) (int64, error) {
+		e, err := st.AppendAgentEvent(ctx, store.AgentEvent{AgentID: fmt.Sprint("a", w), State: "available",
+			Reason: fmt.Sprint(r)})
+		return e.ID, err
+	}, func() (int, error) {
+		es, err := st.AgentEvents(ctx, "", time.Time{}, 0)
+		return len(es), err
+	})
+}
+
+func testConcurrentOverrides(t *testing.T, st store.Store) {
+	ctx := ctxT(t)
+	must(t, st.CreateSession(ctx, store.Session{ID: "s", Bot: "b"}))
+	distinctIDs(t, func(w, r int) (int64, error) {
+		o, err := st.AddOverride(ctx, store.QAOverride{SessionID: "s", Scorecard: "c", QuestionID: fmt.Sprint("q", r),
+			Answer: "yes", Reviewer: fmt.Sprint("r", w)})
+		return o.ID, err
+	}, func() (int, error) {
+		os, err := st.Overrides(ctx, "s", "c")
+		return len(os), err
+	})
+}
+
+func testConcurrentEndCall(t *testing.T, st store.Store) {
+	ctx := ctxT(t)
+	must(t, st.CreateSession(ctx, store.Session{ID: "s", Bot: "b"}))
+	errs := parallel(writers, func(w int) error {
+		return st.EndCall(ctx, "s", t0.Add(time.Duration(w)*time.Second))
+	})
+	exactlyOne(t, "concurrent EndCall", errs, store.ErrConflict)
+}
+
+func testConcurrentCallback(t *testing.T, st store.Store) {
+	ctx := ctxT(t)
+	must(t, st.CreateCallback(ctx, store.Callback{ID: "cb", Queue: "q", CallerID: "1"}))
+	errs := parallel(writers, func(w int) error {
+		status := []store.CallbackStatus{store.CallbackDone, store.CallbackCancelled}[w%2]
+		return st.SetCallbackStatus(ctx, "cb", status, time.Time{})
+	})
+	exactlyOne(t, "concurrent SetCallbackStatus", errs, store.ErrConflict)
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -26,8 +27,21 @@ func sameSession(a, b store.Session) bool {
 	return a.ID == b.ID && a.Bot == b.Bot && a.BotVersion == b.BotVersion && a.Channel == b.Channel &&
 		a.CallerID == b.CallerID && a.Language == b.Language && a.StartedAt.Equal(b.StartedAt) &&
 		a.EndedAt.Equal(b.EndedAt) && a.Outcome == b.Outcome && a.HandoffQueue == b.HandoffQueue &&
-		a.HandoffReason == b.HandoffReason && a.CallID == b.CallID
+		a.HandoffReason == b.HandoffReason && a.CallID == b.CallID && a.AgentID == b.AgentID &&
+		a.Queue == b.Queue && a.CallEndedAt.Equal(b.CallEndedAt) && sameFloat(a.Sentiment, b.Sentiment) &&
+		sameFloat(a.Score, b.Score)
 }
+
+// sameFloat compares optional numbers.
+func sameFloat(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// f returns a pointer to v, for optional numbers.
+func f(v float64) *float64 { return &v }
 
 func testSessionRoundTrip(t *testing.T, st store.Store) {
 	ctx := ctxT(t)
@@ -50,14 +64,21 @@ func testSessionRoundTrip(t *testing.T, st store.Store) {
 	recent(t, "StartedAt of a session created without one", got.StartedAt)
 
 	ended := store.Session{ID: "s-imported", Bot: "b", StartedAt: t0, EndedAt: t0.Add(time.Minute),
-		Outcome: store.OutcomeHandedOff, HandoffQueue: "billing", HandoffReason: "asked"}
+		Outcome: store.OutcomeHandedOff, HandoffQueue: "billing", HandoffReason: "asked",
+		AgentID: "agent-7", Queue: "billing-l2", CallEndedAt: t0.Add(5 * time.Minute),
+		Sentiment: f(-0.25), Score: f(87.5)}
 	must(t, st.CreateSession(ctx, ended))
 	got, err = st.Session(ctx, "s-imported")
 	must(t, err)
 	want = ended
-	want.StartedAt, want.EndedAt = stored(t0), stored(t0.Add(time.Minute))
-	if !sameSession(got, want) {
+	want.StartedAt, want.EndedAt, want.CallEndedAt = stored(t0), stored(t0.Add(time.Minute)), stored(t0.Add(5*time.Minute))
+	if !sameSession(got, want) || got.CallEndedAt.Location() != time.UTC {
 		t.Errorf("ended session = %+v, want %+v", got, want)
+	}
+	list, err := st.Sessions(ctx, store.SessionFilter{Bot: "b"})
+	must(t, err)
+	if len(list) != 1 || !sameSession(list[0], want) {
+		t.Errorf("Sessions = %+v, want [%+v]", list, want)
 	}
 }
 
@@ -86,6 +107,10 @@ func testSessionInvalid(t *testing.T, st store.Store) {
 		{ID: "x", Bot: "b", Outcome: "won"},
 		{ID: "x", Bot: "b", BotVersion: -1},
 		{ID: "x", Bot: "b", EndedAt: t0},
+		{ID: "x", Bot: "b", Sentiment: f(1.5)},
+		{ID: "x", Bot: "b", Sentiment: f(math.NaN())},
+		{ID: "x", Bot: "b", Score: f(-1)},
+		{ID: "x", Bot: "b", Score: f(100.01)},
 	} {
 		wantErr(t, fmt.Sprintf("CreateSession(%+v)", s), st.CreateSession(ctx, s), store.ErrInvalid)
 	}

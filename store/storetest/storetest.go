@@ -12,6 +12,18 @@
 //	}
 //
 // and RunDurable with a pair of functions that open the same database twice.
+//
+// The groups: Bots and Scorecards (the same tests: drafts, gapless
+// versions under concurrent publishers, rollback), Sessions, Turns,
+// Contact (agents, queues, agent events, wrap-ups, feedback, audit,
+// callbacks, agent assignment, call end), QA (results, overrides, alerts,
+// sentiment, summaries), Search (SearchSessions on a seeded data set:
+// every filter, sort and page), Concurrent and Lifecycle.
+//
+// A backend also checks its upgrade from schema version 2: fill a
+// database at that version with V2Rows, open it with the current code and
+// call CheckV2Rows. BenchAppendTurn and BenchSearchSessions (on
+// SeedSessions) are the benchmarks both backends run.
 package storetest
 
 import (
@@ -34,9 +46,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		name  string
 		tests []test
 	}{
-		{"Bots", botTests},
+		{"Bots", draftTests(botDrafts)},
+		{"Scorecards", draftTests(scorecardDrafts)},
 		{"Sessions", sessionTests},
 		{"Turns", turnTests},
+		{"Contact", contactTests},
+		{"QA", qaTests},
+		{"Search", searchTests},
 		{"Concurrent", concurrentTests},
 		{"Lifecycle", lifecycleTests},
 	}
@@ -56,14 +72,14 @@ type test struct {
 	fn   func(t *testing.T, st store.Store)
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // must fails the test on err.
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

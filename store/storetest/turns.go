@@ -21,7 +21,8 @@ func sameTurn(a, b store.Turn) bool {
 	return a.SessionID == b.SessionID && a.Seq == b.Seq && a.Speaker == b.Speaker && a.Text == b.Text &&
 		a.Intent == b.Intent && a.Confidence == b.Confidence && jsonEqual(a.Entities, b.Entities) &&
 		a.Action == b.Action && a.Flow == b.Flow && a.Step == b.Step &&
-		reflect.DeepEqual(a.Timings, b.Timings) && a.At.Equal(b.At)
+		reflect.DeepEqual(a.Timings, b.Timings) && a.At.Equal(b.At) && a.Sentiment == b.Sentiment &&
+		a.SentimentLabel == b.SentimentLabel
 }
 
 func sameTurns(t *testing.T, what string, got, want []store.Turn) {
@@ -47,6 +48,7 @@ func testTurnRoundTrip(t *testing.T, st store.Store) {
 	long := strings.Repeat("0123456789", 1000)
 	in := []store.Turn{
 		{Speaker: "caller", Text: "我想查一下我的账单，谢谢", Intent: "billing.balance", Confidence: 0.875,
+			Sentiment: -0.5, SentimentLabel: "negative",
 			Entities: json.RawMessage(`{"account":"12-34","amount":{"value":12.5,"currency":"CNY"},"tags":["a","ü"]}`),
 			At:       t0},
 		{Speaker: "bot", Text: "好的 👍", Action: "say", Flow: "balance", Step: "ask_account",
@@ -128,6 +130,9 @@ func testTurnInvalid(t *testing.T, st store.Store) {
 		{Speaker: "caller", Entities: json.RawMessage(`{"a":`)},
 		{Speaker: "bot", Action: "dance"},
 		{Speaker: "caller", SessionID: "other"},
+		{Speaker: "caller", Sentiment: 0.5},
+		{Speaker: "caller", Sentiment: 1.5, SentimentLabel: "positive"},
+		{Speaker: "caller", Sentiment: 0.5, SentimentLabel: "happy"},
 	} {
 		_, err := st.AppendTurns(ctx, "s", tr)
 		wantErr(t, "AppendTurns bad turn", err, store.ErrInvalid)

@@ -36,6 +36,17 @@ func Name(what, v string) error {
 	return nil
 }
 
+// Names checks several names at once: pairs of what the name is and its
+// value.
+func Names(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := Name(pairs[i], pairs[i+1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // JSON checks a bot draft or definition: present and valid JSON.
 func JSON(what string, v json.RawMessage) error {
 	if len(v) == 0 {
@@ -57,10 +68,7 @@ func Version(v int) error {
 
 // Session checks a session about to be created.
 func Session(s store.Session) error {
-	if err := Name("session id", s.ID); err != nil {
-		return err
-	}
-	if err := Name("bot", s.Bot); err != nil {
+	if err := Names("session id", s.ID, "bot", s.Bot); err != nil {
 		return err
 	}
 	if s.BotVersion < 0 {
@@ -72,7 +80,7 @@ func Session(s store.Session) error {
 	if s.Outcome == "" && !s.EndedAt.IsZero() {
 		return invalid("session %s has an end time but no outcome", s.ID)
 	}
-	return nil
+	return Summary(store.SessionSummary{Sentiment: s.Sentiment, Score: s.Score})
 }
 
 // Outcome checks an outcome given to EndSession.
@@ -88,15 +96,21 @@ func Filter(f store.SessionFilter) (int, error) {
 	if f.Outcome != "" && !f.Outcome.Valid() {
 		return 0, invalid("unknown outcome %q", f.Outcome)
 	}
+	return Limit(f.Limit, DefaultLimit, MaxLimit)
+}
+
+// Limit checks a list's limit and returns the one to use: def for 0, at
+// most max; a negative limit is invalid.
+func Limit(n, def, max int) (int, error) {
 	switch {
-	case f.Limit < 0:
-		return 0, invalid("limit %d", f.Limit)
-	case f.Limit == 0:
-		return DefaultLimit, nil
-	case f.Limit > MaxLimit:
-		return MaxLimit, nil
+	case n < 0:
+		return 0, invalid("limit %d", n)
+	case n == 0:
+		return def, nil
+	case n > max:
+		return max, nil
 	}
-	return f.Limit, nil
+	return n, nil
 }
 
 // Turn checks the i-th turn (from 0) appended to a session.
@@ -115,6 +129,14 @@ func Turn(sessionID string, i int, t store.Turn) error {
 	}
 	if len(t.Entities) > 0 && !json.Valid(t.Entities) {
 		return invalid("turn %d: entities are not valid JSON", i+1)
+	}
+	if t.SentimentLabel == "" && t.Sentiment != 0 {
+		return invalid("turn %d: sentiment %v without a label", i+1, t.Sentiment)
+	}
+	if t.SentimentLabel != "" {
+		if err := Sentiment(t.Sentiment, t.SentimentLabel); err != nil {
+			return invalid("turn %d: %v", i+1, err)
+		}
 	}
 	return nil
 }
@@ -143,8 +165,9 @@ func ParseTimings(b []byte) (map[string]int64, error) {
 	return m, nil
 }
 
-// Entities returns stored entities as the caller sees them: NULL is nil.
-func Entities(b []byte) json.RawMessage {
+// StoredJSON returns an optional stored JSON value (entities, a detail, a
+// payload) as the caller sees it: NULL is nil.
+func StoredJSON(b []byte) json.RawMessage {
 	if len(b) == 0 {
 		return nil
 	}
