@@ -205,10 +205,11 @@ func (c Chunker) pack(sents []string) []string {
 		}
 		// Start the next chunk with the tail of this one, up to
 		// OverlapRunes, but always move forward.
+		// The overlap must leave room for the next new sentence.
 		next := j
 		for k, ov := j-1, 0; k > i; k-- {
 			ov += runes(units[k]) + 1
-			if ov > c.OverlapRunes {
+			if ov > c.OverlapRunes || ov+runes(units[j]) > c.MaxRunes {
 				break
 			}
 			next = k
@@ -226,7 +227,9 @@ func (c Chunker) cutLong(s string) []string {
 	for start := 0; start < len(rs); {
 		end := start + c.MaxRunes
 		if end >= len(rs) {
-			out = append(out, strings.TrimSpace(string(rs[start:])))
+			if p := strings.TrimSpace(string(rs[start:])); p != "" {
+				out = append(out, p)
+			}
 			break
 		}
 		// Prefer the last clause mark in the second half of the window,
@@ -246,7 +249,9 @@ func (c Chunker) cutLong(s string) []string {
 		case space > 0:
 			end = space
 		}
-		out = append(out, strings.TrimSpace(string(rs[start:end])))
+		if p := strings.TrimSpace(string(rs[start:end])); p != "" {
+			out = append(out, p)
+		}
 		next := end - c.OverlapRunes
 		if next <= start {
 			next = start + 1

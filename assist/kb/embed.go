@@ -1,9 +1,11 @@
 package kb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -117,14 +119,21 @@ func (h *HashEmbedder) ID() string {
 // for a feature found in df of the N texts, and ln(N+1)+1 for one found in
 // none, so that rare words say more than common ones.
 func (h *HashEmbedder) Fit(texts []string) Embedder {
+	ws := make([][]word, len(texts))
+	for i, t := range texts {
+		ws[i] = h.an.words(clean(t, 0))
+	}
+	return h.fitWords(ws)
+}
+
+// fitWords is Fit on analysed texts.
+func (h *HashEmbedder) fitWords(texts [][]word) *HashEmbedder {
 	df := map[uint64]int{}
 	var fs []feature
-	for _, t := range texts {
-		fs = h.features(fs[:0], t)
-		seen := make(map[uint64]bool, len(fs))
-		for _, f := range fs {
-			if !seen[f.hash] {
-				seen[f.hash] = true
+	for _, ws := range texts {
+		fs = sortFeatures(h.appendFeatures(fs[:0], ws))
+		for i, f := range fs {
+			if i == 0 || f.hash != fs[i-1].hash {
 				df[f.hash]++
 			}
 		}
@@ -136,6 +145,11 @@ func (h *HashEmbedder) Fit(texts []string) Embedder {
 		c.idf[k] = float32(math.Log((n+1)/float64(d+1)) + 1)
 	}
 	return c
+}
+
+func sortFeatures(fs []feature) []feature {
+	slices.SortFunc(fs, func(a, b feature) int { return cmp.Compare(a.hash, b.hash) })
+	return fs
 }
 
 // Embed returns the vectors of texts. It never fails unless ctx is done.
@@ -238,20 +252,18 @@ func (h *HashEmbedder) appendFeatures(dst []feature, ws []word) []feature {
 	return dst
 }
 
-// vector turns features into a normalised hashed vector.
+// vector turns features into a normalised hashed vector. It sorts fs.
 func (h *HashEmbedder) vector(fs []feature) []float32 {
 	v := make([]float32, h.dims)
-	if len(fs) == 0 {
-		return v
-	}
-	tf := make(map[uint64]float32, len(fs))
-	kinds := make(map[uint64]uint8, len(fs))
-	for _, f := range fs {
-		tf[f.hash]++
-		kinds[f.hash] = f.kind
-	}
-	for k, n := range tf {
-		w := kindWeight[kinds[k]] * (1 + float32(math.Log(float64(n))))
+	sortFeatures(fs)
+	for i := 0; i < len(fs); {
+		k := fs[i].hash
+		j := i + 1
+		for j < len(fs) && fs[j].hash == k {
+			j++
+		}
+		w := kindWeight[fs[i].kind] * (1 + float32(math.Log(float64(j-i))))
+		i = j
 		if h.idf != nil {
 			if idf, ok := h.idf[k]; ok {
 				w *= idf
@@ -259,12 +271,11 @@ func (h *HashEmbedder) vector(fs []feature) []float32 {
 				w *= h.unseen
 			}
 		}
-		// Low bits pick the coordinate, a high bit the sign.
-		i := int(k % uint64(h.dims))
+		// Low bits pick the coordinate, the top bit the sign.
 		if k>>63 == 1 {
 			w = -w
 		}
-		v[i] += w
+		v[k%uint64(h.dims)] += w
 	}
 	normalize(v)
 	return v

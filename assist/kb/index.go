@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,16 +224,21 @@ type Index struct {
 
 	mu  sync.Mutex // serialises Load and Drop
 	cur atomic.Pointer[snapshot]
+	// version is the version given to the last successful Load.
+	version atomic.Int64
+	// past are the snapshots replaced since their points were last
+	// deleted, oldest first (under mu).
+	past []*snapshot
 }
 
 // snapshot is one build: immutable once published.
 type snapshot struct {
 	bot        string
-	version    int
 	build      string
 	collection string
 	embID      string
 	emb        Embedder
+	took       time.Duration // to build
 	arts       []prompts.Article
 	chunks     []chunkRef
 	byKey      map[chunkKey]int
@@ -242,6 +248,13 @@ type snapshot struct {
 	vecs map[string][]float32
 
 	scores sync.Pool // *[]float64 of len(chunks)
+
+	// Searches hold a read lock; before its points are deleted a
+	// snapshot is marked dead under the write lock, so that no search
+	// runs on a half-deleted build: searches that find it dead start
+	// again on the current snapshot.
+	mu   sync.RWMutex
+	dead bool
 }
 
 type chunkRef struct {
@@ -288,21 +301,23 @@ func (ix *Index) Loaded() (bot string, version int, ok bool) {
 	if s == nil {
 		return "", 0, false
 	}
-	return s.bot, s.version, true
+	return s.bot, int(ix.version.Load()), true
 }
 
 // Stats describes the current build.
 type Stats struct {
-	Bot        string        `json:"bot"`
-	Version    int           `json:"version"`
-	Build      string        `json:"build"`
-	Collection string        `json:"collection"`
-	Articles   int           `json:"articles"`
-	Chunks     int           `json:"chunks"`
-	Embedder   string        `json:"embedder"`
-	Mode       string        `json:"mode"`
-	Fusion     string        `json:"fusion"`
-	BuildTime  time.Duration `json:"build_time"`
+	Bot        string `json:"bot"`
+	Version    int    `json:"version"`
+	Build      string `json:"build"`
+	Collection string `json:"collection"`
+	Articles   int    `json:"articles"`
+	Chunks     int    `json:"chunks"`
+	Embedder   string `json:"embedder"`
+	Mode       string `json:"mode"`
+	Fusion     string `json:"fusion"`
+	// BuildTime is how long the build took (chunking, embedding,
+	// writing the vectors).
+	BuildTime time.Duration `json:"build_time"`
 }
 
 // Stats returns what the current build holds (zero before the first Load).
@@ -312,9 +327,9 @@ func (ix *Index) Stats() Stats {
 		return Stats{}
 	}
 	return Stats{
-		Bot: s.bot, Version: s.version, Build: s.build, Collection: s.collection,
+		Bot: s.bot, Version: int(ix.version.Load()), Build: s.build, Collection: s.collection,
 		Articles: len(s.arts), Chunks: len(s.chunks), Embedder: s.embID,
-		Mode: ix.o.mode.String(), Fusion: ix.o.fusion.String(),
+		Mode: ix.o.mode.String(), Fusion: ix.o.fusion.String(), BuildTime: s.took,
 	}
 }
 
@@ -355,18 +370,18 @@ func (ix *Index) Load(ctx context.Context, bot *prompts.Bot, version int) error 
 	baseID := embedderID(ix.o.embedder)
 	build := ix.buildID(bot, baseID)
 	if old != nil && old.build == build {
-		if old.version != version {
-			ix.cur.Store(old.withVersion(version))
-		}
+		ix.version.Store(int64(version))
 		return nil
 	}
 
-	s := &snapshot{bot: bot.Name, version: version, build: build, arts: append([]prompts.Article(nil), bot.Knowledge...), byKey: map[chunkKey]int{}}
+	s := &snapshot{bot: bot.Name, build: build, arts: append([]prompts.Article(nil), bot.Knowledge...), byKey: map[chunkKey]int{}}
 	var docs []map[string]float64
-	var texts []string
+	var texts []string    // what is embedded, for other embedders
+	var analysed [][]word // the same, analysed, for the HashEmbedder
 	for ai, a := range s.arts {
+		headWords := ix.an.words(a.Title + " " + strings.ReplaceAll(strings.Join(a.Tags, " "), "_", " "))
 		head := map[string]float64{}
-		for _, t := range appendTerms(nil, ix.an.words(a.Title+" "+strings.ReplaceAll(strings.Join(a.Tags, " "), "_", " "))) {
+		for _, t := range appendTerms(nil, headWords) {
 			head[t.text] += titleWeight * t.weight
 		}
 		pieces := ix.o.chunker.Split(a.Body)
@@ -374,31 +389,47 @@ func (ix *Index) Load(ctx context.Context, bot *prompts.Bot, version int) error 
 			pieces = []string{tidy(a.Title)}
 		}
 		for seq, p := range pieces {
-			doc := make(map[string]float64, len(head)+32)
+			ws := ix.an.words(p)
+			doc := make(map[string]float64, len(head)+len(ws))
 			for t, w := range head {
 				doc[t] = w
 			}
-			for _, t := range appendTerms(nil, ix.an.words(p)) {
+			for _, t := range appendTerms(nil, ws) {
 				doc[t.text] += t.weight
 			}
 			s.byKey[chunkKey{a.ID, seq}] = len(s.chunks)
 			s.chunks = append(s.chunks, chunkRef{art: ai, seq: seq, text: p})
 			docs = append(docs, doc)
 			texts = append(texts, embedText(a, p))
+			analysed = append(analysed, slices.Concat(headWords, []word{{text: "\n", stop: true}}, ws))
 		}
 	}
 	s.lex = bm25.New(docs, bm25.DefaultParams)
 
-	emb := ix.o.embedder
+	var vecs [][]float32
 	fitted := false
-	if f, ok := emb.(Fitter); ok {
-		emb, fitted = f.Fit(texts), true
+	if h, ok := ix.o.embedder.(*HashEmbedder); ok {
+		// The default: fitted and embedded from the words analysed above.
+		f := h.fitWords(analysed)
+		s.emb, s.embID, fitted = f, f.ID(), true
+		vecs = make([][]float32, len(analysed))
+		var fs []feature
+		for i, ws := range analysed {
+			fs = f.appendFeatures(fs[:0], ws)
+			vecs[i] = f.vector(fs)
+		}
+	} else {
+		emb := ix.o.embedder
+		if f, ok := emb.(Fitter); ok {
+			emb, fitted = f.Fit(texts), true
+		}
+		s.emb, s.embID = emb, embedderID(emb)
+		var err error
+		if vecs, err = ix.embedAll(ctx, s, texts, old, fitted); err != nil {
+			return fmt.Errorf("kb: load %s: %w", bot.Name, err)
+		}
 	}
-	s.emb, s.embID = emb, embedderID(emb)
-	vecs, err := ix.embedAll(ctx, s, texts, old, fitted)
-	if err != nil {
-		return fmt.Errorf("kb: load %s: %w", bot.Name, err)
-	}
+	emb := s.emb
 	dims := emb.Dimensions()
 	if dims == 0 && len(vecs) > 0 {
 		dims = len(vecs[0])
@@ -426,17 +457,14 @@ func (ix *Index) Load(ctx context.Context, bot *prompts.Bot, version int) error 
 			return fmt.Errorf("kb: load %s: %w", bot.Name, err)
 		}
 	}
+	s.took = time.Since(start)
 	ix.cur.Store(s)
+	ix.version.Store(int64(version))
 	ix.o.log.Info("knowledge base loaded", "bot", s.bot, "version", version, "build", build,
 		"articles", len(s.arts), "chunks", len(s.chunks), "embedder", s.embID, "collection", s.collection,
-		"elapsed", time.Since(start))
+		"elapsed", s.took)
 	ix.cleanup(ctx, s, old)
 	return nil
-}
-
-func (s *snapshot) withVersion(v int) *snapshot {
-	return &snapshot{bot: s.bot, version: v, build: s.build, collection: s.collection, embID: s.embID,
-		emb: s.emb, arts: s.arts, chunks: s.chunks, byKey: s.byKey, lex: s.lex, vecs: s.vecs}
 }
 
 // embedText is what is embedded for a chunk: its article's title and tags
@@ -533,24 +561,35 @@ func (ix *Index) upsert(ctx context.Context, s *snapshot, vecs [][]float32) erro
 }
 
 // cleanup deletes the bot's builds other than the new and the previous
-// one. Failures are logged: the new build is in place already.
+// one, once the searches still running on them have finished. Failures are
+// logged: the new build is in place already.
 func (ix *Index) cleanup(ctx context.Context, s, old *snapshot) {
-	del := func(coll string, keep ...string) {
+	if old == nil {
+		return
+	}
+	ix.past = append(ix.past, old)
+	keep := []string{s.build, old.build}
+	colls := map[string]bool{s.collection: true}
+	for _, p := range ix.past[:len(ix.past)-1] {
+		p.retire()
+		colls[p.collection] = true
+	}
+	ix.past = ix.past[len(ix.past)-1:]
+	for coll := range colls {
 		if coll == "" {
-			return
+			continue
 		}
 		if err := ix.o.store.Delete(ctx, coll, Filter{Bot: s.bot, ExceptBuilds: keep}); err != nil {
 			ix.o.log.Warn("knowledge base: deleting old builds failed", "bot", s.bot, "collection", coll, "err", err)
 		}
 	}
-	keep := []string{s.build}
-	if old != nil {
-		keep = append(keep, old.build)
-		if old.collection != s.collection {
-			del(old.collection, old.build)
-		}
-	}
-	del(s.collection, keep...)
+}
+
+// retire waits for the searches running on s and marks it dead.
+func (s *snapshot) retire() {
+	s.mu.Lock()
+	s.dead = true
+	s.mu.Unlock()
 }
 
 // Drop deletes every vector of the index's bot from the store and empties
@@ -562,12 +601,21 @@ func (ix *Index) Drop(ctx context.Context) error {
 	if s == nil {
 		return nil
 	}
-	if s.collection != "" {
-		if err := ix.o.store.Delete(ctx, s.collection, Filter{Bot: s.bot}); err != nil {
+	ix.cur.Store(nil)
+	colls := map[string]bool{s.collection: true}
+	for _, p := range append(ix.past, s) {
+		p.retire()
+		colls[p.collection] = true
+	}
+	ix.past = nil
+	for coll := range colls {
+		if coll == "" {
+			continue
+		}
+		if err := ix.o.store.Delete(ctx, coll, Filter{Bot: s.bot}); err != nil {
 			return fmt.Errorf("kb: drop %s: %w", s.bot, err)
 		}
 	}
-	ix.cur.Store(nil)
 	return nil
 }
 
@@ -583,13 +631,28 @@ func (ix *Index) Drop(ctx context.Context) error {
 // Errors wrap ErrNotLoaded (before the first Load), ErrInvalid (k < 1),
 // or ctx's error.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
-	s := ix.cur.Load()
-	if s == nil {
-		return nil, ErrNotLoaded
-	}
 	if k < 1 {
 		return nil, fmt.Errorf("kb: search for %d hits: %w", k, ErrInvalid)
 	}
+	for {
+		s := ix.cur.Load()
+		if s == nil {
+			return nil, ErrNotLoaded
+		}
+		s.mu.RLock()
+		if s.dead {
+			// Replaced twice while this search started: use the
+			// current build.
+			s.mu.RUnlock()
+			continue
+		}
+		hits, err := ix.search(ctx, s, query, k)
+		s.mu.RUnlock()
+		return hits, err
+	}
+}
+
+func (ix *Index) search(ctx context.Context, s *snapshot, query string, k int) ([]Hit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -163,15 +164,39 @@ func (m *MemoryStore) Search(ctx context.Context, collection string, vector []fl
 	if isZero(q) {
 		return nil, nil
 	}
-	var top topK
-	top.k = k
+	var segs []*segment
+	points := 0
 	for build, s := range c.segs[filter.Bot] {
-		if filter.Build != "" && build != filter.Build {
-			continue
+		if filter.Build == "" || build == filter.Build {
+			segs = append(segs, s)
+			points += len(s.ids)
 		}
-		d := c.dims
-		for i := range s.ids {
-			top.offer(float32(dot(q, s.vecs[i*d:(i+1)*d:(i+1)*d])), s, i)
+	}
+	top := topK{k: k}
+	// Large searches are split between the CPUs; each part keeps its own
+	// best k, merged at the end.
+	parts := min(runtime.GOMAXPROCS(0), points*c.dims/parallelWork)
+	if parts < 2 {
+		for _, s := range segs {
+			top.scan(q, s, 0, len(s.ids), c.dims)
+		}
+	} else {
+		tops := make([]topK, parts)
+		var wg sync.WaitGroup
+		for p := range parts {
+			tops[p].k = k
+			wg.Go(func() {
+				for _, s := range segs {
+					n := len(s.ids)
+					tops[p].scan(q, s, n*p/parts, n*(p+1)/parts, c.dims)
+				}
+			})
+		}
+		wg.Wait()
+		for _, t := range tops {
+			for _, e := range t.h {
+				top.offer(e.score, e.seg, e.i)
+			}
 		}
 	}
 	out := make([]Match, len(top.h))
@@ -257,6 +282,17 @@ func dot(a, b []float32) float32 {
 		s0 += a[i] * b[i]
 	}
 	return (s0 + s1) + (s2 + s3) + (s4 + s5) + (s6 + s7)
+}
+
+// parallelWork is the number of multiply-adds (points × dimensions) above
+// which a search is split between CPUs: about a millisecond of work.
+const parallelWork = 1 << 20
+
+// scan offers the points [from, to) of s.
+func (t *topK) scan(q []float32, s *segment, from, to, d int) {
+	for i := from; i < to; i++ {
+		t.offer(dot(q, s.vecs[i*d:(i+1)*d:(i+1)*d]), s, i)
+	}
 }
 
 // topK keeps the k best scores seen in a min-heap.

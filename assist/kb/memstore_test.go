@@ -1,9 +1,12 @@
 package kb_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/switchboard-voice/switchboard/assist/kb"
@@ -61,5 +64,52 @@ func BenchmarkMemoryStoreSearch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A search large enough to be split between CPUs returns the exact top k,
+// as a brute-force scan finds it.
+func TestMemoryStoreLargeExact(t *testing.T) {
+	const n, dims, k = 3000, 1024, 10
+	s := kb.NewMemoryStore()
+	ctx := context.Background()
+	if err := s.EnsureCollection(ctx, "c", dims); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	vecs := make([][]float32, n)
+	pts := make([]kb.Point, n)
+	for i := range vecs {
+		v := make([]float32, dims)
+		for j := range v {
+			v[j] = float32(r.NormFloat64())
+		}
+		vecs[i] = v
+		pts[i] = kb.Point{ID: kb.PointID(fmt.Sprint(i)), Vector: v, Payload: kb.Payload{Bot: "b", Build: fmt.Sprint(i % 2), ArticleID: fmt.Sprint(i)}}
+	}
+	if err := s.Upsert(ctx, "c", pts); err != nil {
+		t.Fatal(err)
+	}
+	q := vecs[17]
+	type scored struct {
+		id    string
+		score float64
+	}
+	var want []scored
+	for i, v := range vecs {
+		want = append(want, scored{fmt.Sprint(i), kb.Cosine(q, v)})
+	}
+	slices.SortFunc(want, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	got, err := s.Search(ctx, "c", q, k, kb.Filter{Bot: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != k {
+		t.Fatalf("%d matches", len(got))
+	}
+	for i := range got {
+		if got[i].Payload.ArticleID != want[i].id || math.Abs(got[i].Score-want[i].score) > 1e-4 {
+			t.Fatalf("match %d: %s %.5f, want %s %.5f", i, got[i].Payload.ArticleID, got[i].Score, want[i].id, want[i].score)
+		}
 	}
 }

@@ -62,6 +62,9 @@ func clean(text string, max int) string {
 // both become "600 usd", "四十八小时" "48小时", "five pm" "17:00". Dates are
 // left alone: their value depends on the day.
 func (a *analyzer) spokenNumbers(s string) string {
+	if !mayHaveNumber(s) {
+		return s
+	}
 	ents := a.numbers.Extract(s, time.Time{})
 	if len(ents) == 0 {
 		return s
@@ -80,7 +83,7 @@ func (a *analyzer) spokenNumbers(s string) string {
 		default:
 			continue
 		}
-		if e.Start < last || e.End > len(s) {
+		if e.Start < last || e.End > len(s) || !boundary(s, e.Start, e.End) {
 			continue
 		}
 		b.WriteString(s[last:e.Start])
@@ -92,6 +95,44 @@ func (a *analyzer) spokenNumbers(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// mayHaveNumber reports whether s has a digit, a Chinese numeral or an
+// English number word: text without any has no number, amount or time to
+// rewrite, and skips the extractor.
+func mayHaveNumber(s string) bool {
+	if strings.ContainsAny(s, "0123456789零〇一二两三四五六七八九十百千万亿幺") {
+		return true
+	}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if len(f) >= 3 && len(f) <= 9 && numberWords[strings.ToLower(f)] {
+			return true
+		}
+	}
+	return false
+}
+
+var numberWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`one two three four five six seven eight nine ten eleven twelve
+thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty
+fifty sixty seventy eighty ninety hundred thousand million billion zero oh nil
+half dozen double triple noon midnight`) {
+		m[w] = true
+	}
+	return m
+}()
+
+// boundary reports whether s[start:end] is not part of a longer Latin word
+// or number ("utf8", "v2").
+func boundary(s string, start, end int) bool {
+	if r, _ := utf8.DecodeLastRuneInString(s[:start]); start > 0 && r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(s[end:]); end < len(s) && r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return false
+	}
+	return true
 }
 
 // isCJK reports whether r belongs to a script written without spaces
@@ -294,7 +335,7 @@ um uh er erm hmm ah oh ok okay yeah yes yep hi hello hey please thanks thank
 like just really actually basically literally gonna wanna gotta kinda sorta
 well right sure mean know tell wondering wonder get got getting
 thing things stuff something someone somebody anything
-one still even maybe way
+one still even maybe way want wants wanted need needs needed
 `) {
 		m[w] = true
 	}

@@ -102,8 +102,17 @@ func (ix *Index) Scores(query []string, dst []float64) []float64 {
 	}
 	N := float64(n)
 	k1, b := ix.p.K1, ix.p.B
+	var seen map[string]bool // for long queries; short ones are scanned
+	if len(query) > 16 {
+		seen = make(map[string]bool, len(query))
+	}
 	for i, t := range query {
-		if slices.Contains(query[:i], t) {
+		if seen != nil {
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+		} else if slices.Contains(query[:i], t) {
 			continue
 		}
 		ps := ix.postings[t]
@@ -128,25 +137,68 @@ func (ix *Index) Search(query []string, n int) []Hit {
 
 // Top returns up to n positions of scores with a value above zero, best
 // first, equal values in position order, appended to dst[:0]. n <= 0
-// returns them all.
+// returns them all. With n > 0 it keeps only the n best as it goes, so
+// that a large corpus costs no allocation per matching document.
 func Top(scores []float64, n int, dst []Hit) []Hit {
 	hits := dst[:0]
+	if n <= 0 {
+		for i, s := range scores {
+			if s > 0 {
+				hits = append(hits, Hit{Doc: i, Score: s})
+			}
+		}
+		slices.SortStableFunc(hits, cmpHits)
+		return hits
+	}
+	// A min-heap of the n best: hits[0] is the worst kept.
 	for i, s := range scores {
-		if s > 0 {
-			hits = append(hits, Hit{Doc: i, Score: s})
+		if s <= 0 {
+			continue
+		}
+		h := Hit{Doc: i, Score: s}
+		if len(hits) < n {
+			hits = append(hits, h)
+			for j := len(hits) - 1; j > 0; {
+				p := (j - 1) / 2
+				if cmpHits(hits[j], hits[p]) <= 0 {
+					break
+				}
+				hits[j], hits[p] = hits[p], hits[j]
+				j = p
+			}
+			continue
+		}
+		if cmpHits(h, hits[0]) >= 0 {
+			continue
+		}
+		hits[0] = h
+		for j := 0; ; {
+			l, r, m := 2*j+1, 2*j+2, j
+			if l < len(hits) && cmpHits(hits[l], hits[m]) > 0 {
+				m = l
+			}
+			if r < len(hits) && cmpHits(hits[r], hits[m]) > 0 {
+				m = r
+			}
+			if m == j {
+				break
+			}
+			hits[j], hits[m] = hits[m], hits[j]
+			j = m
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		switch {
-		case a.Score > b.Score:
-			return -1
-		case a.Score < b.Score:
-			return 1
-		}
-		return 0
-	})
-	if n > 0 && len(hits) > n {
-		hits = hits[:n]
-	}
+	slices.SortFunc(hits, cmpHits)
 	return hits
+}
+
+// cmpHits orders hits best first: a higher score, then an earlier
+// document.
+func cmpHits(a, b Hit) int {
+	switch {
+	case a.Score > b.Score:
+		return -1
+	case a.Score < b.Score:
+		return 1
+	}
+	return a.Doc - b.Doc
 }

@@ -86,3 +86,24 @@ func BenchmarkScores10k(b *testing.B) {
 		buf = ix.Scores(q, buf)
 	}
 }
+
+// Top with a limit equals the first n of the full ranking.
+func TestTopLimited(t *testing.T) {
+	scores := make([]float64, 500)
+	for i := range scores {
+		scores[i] = float64((i * 7919) % 37 % 11) // many ties and zeros
+	}
+	all := Top(scores, 0, nil)
+	for _, n := range []int{1, 2, 5, 50, 499, 1000} {
+		got := Top(scores, n, nil)
+		want := all[:min(n, len(all))]
+		if len(got) != len(want) {
+			t.Fatalf("n=%d: %d hits, want %d", n, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("n=%d: hit %d %+v, want %+v", n, i, got[i], want[i])
+			}
+		}
+	}
+}
