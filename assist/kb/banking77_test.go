@@ -103,8 +103,9 @@ func TestBanking77(t *testing.T) {
 	for _, m := range []Mode{ModeLexical, ModeVector, ModeHybrid} {
 		res := banking77Eval(t, newLoaded(t, bot, WithMode(m)))
 		t.Logf("banking77 %-6s n=%d recall@1 %.3f recall@3 %.3f", m, res.n, res.r1, res.r3)
-		if res.r3 < 0.6 {
-			t.Errorf("%s: recall@3 %.3f on Banking77, want at least 0.6", m, res.r3)
+		// Measured 0.90-0.91 when the defaults were chosen.
+		if res.r3 < 0.87 {
+			t.Errorf("%s: recall@3 %.3f on Banking77, want at least 0.87", m, res.r3)
 		}
 	}
 }

@@ -178,15 +178,17 @@ const (
 	kindHan1
 	kindHan2
 	kindHan3
+	kindClass
 )
 
 var kindWeight = [...]float32{
-	kindWord: 1,
-	kindPair: 0.5,
-	kindGram: 0.25,
-	kindHan1: 1,
-	kindHan2: 1,
-	kindHan3: 0.3,
+	kindWord:  1,
+	kindPair:  0.5,
+	kindGram:  0.25,
+	kindHan1:  1,
+	kindHan2:  1,
+	kindHan3:  0.3,
+	kindClass: 1,
 }
 
 type feature struct {
@@ -217,6 +219,10 @@ func (h *HashEmbedder) features(dst []feature, text string) []feature {
 // appendFeatures appends the features of analysed words to dst.
 func (h *HashEmbedder) appendFeatures(dst []feature, ws []word) []feature {
 	for i, w := range ws {
+		if w.class {
+			dst = append(dst, feature{hashString(kindClass, w.text), kindClass})
+			continue
+		}
 		if w.cjk {
 			rs := []rune(w.text)
 			for j := range rs {

@@ -16,9 +16,10 @@ const MaxQueryRunes = 1000
 // word is one unit of analysed text: a Latin word (lower-case, apostrophes
 // dropped) or a run of CJK characters, which is never split into words.
 type word struct {
-	text string
-	cjk  bool
-	stop bool // a stop word or filler: no term of its own
+	text  string
+	cjk   bool
+	stop  bool // a stop word or filler: no term of its own
+	class bool // a spoken-form class ("~fee"), added by appendClasses
 }
 
 // analyzer turns text into words for the lexical index and the embedder.
@@ -36,9 +37,10 @@ func newAnalyzer() *analyzer {
 	return &analyzer{numbers: x}
 }
 
-// words normalises text and splits it into words.
+// words normalises text and splits it into words, followed by the
+// spoken-form classes found in it.
 func (a *analyzer) words(text string) []word {
-	return splitWords(a.spokenNumbers(clean(text, 0)))
+	return appendClasses(splitWords(a.spokenNumbers(clean(text, 0))))
 }
 
 // clean replaces invalid UTF-8 with spaces and, when max > 0, cuts text to
@@ -358,6 +360,10 @@ const concatWeight = 0.5
 // character bigrams.
 func appendTerms(dst []term, ws []word) []term {
 	for i, w := range ws {
+		if w.class {
+			dst = append(dst, term{text: w.text, weight: classWeight})
+			continue
+		}
 		if w.cjk {
 			rs := []rune(w.text)
 			for j, r := range rs {
@@ -387,7 +393,7 @@ func concat(ws []word, i int) (string, bool) {
 		return "", false
 	}
 	a, b := ws[i], ws[i+1]
-	if a.cjk || b.cjk || a.stop || !letters(a.text) || !letters(b.text) {
+	if a.cjk || b.cjk || a.stop || a.class || b.class || !letters(a.text) || !letters(b.text) {
 		return "", false
 	}
 	return stem(a.text + b.text), true

@@ -56,7 +56,7 @@ func TestWords(t *testing.T) {
 			switch {
 			case w.cjk:
 				got = append(got, "["+w.text+"]")
-			case !w.stop:
+			case !w.stop && !w.class:
 				got = append(got, w.text)
 			}
 		}
@@ -169,5 +169,42 @@ func TestHashEmbedderCancelled(t *testing.T) {
 	cancel()
 	if _, err := e.Embed(ctx, []string{"a"}); err == nil {
 		t.Fatal("no error with a cancelled context")
+	}
+}
+
+func TestSpokenClasses(t *testing.T) {
+	an := newAnalyzer()
+	classes := func(s string) []string {
+		var out []string
+		for _, w := range an.words(s) {
+			if w.class {
+				out = append(out, w.text)
+			}
+		}
+		return out
+	}
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"couldn't get money out of the hole in the wall", []string{"~withdraw", "~atm"}},
+		{"ATM withdrawals above the allowance", []string{"~atm", "~withdraw"}},
+		{"my purse got nicked", []string{"~stolen"}},
+		{"it didn't go through", []string{"~declined"}},
+		{"I want my money back", []string{"~refund"}},
+		{"寄到广州多少钱", []string{"~运费"}},
+		{"包裹几天能到，运费多少", []string{"~时效", "~运费"}},
+		{"my pin is blocked", []string{"~block"}},
+		{"hello there", nil},
+	}
+	for _, c := range cases {
+		if got := classes(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("%q: classes %q, want %q", c.in, got, c.want)
+		}
+	}
+	// A class is a term of its own, not glued to its neighbours.
+	terms := queryTerms(an.words("hole in the wall"))
+	if !slices.Contains(terms, "~atm") || slices.Contains(terms, "wall~atm") {
+		t.Errorf("terms %q", terms)
 	}
 }
