@@ -32,4 +32,9 @@
 //	SWITCHBOARD_QDRANT_ADDR=localhost:6334 go test -race ./assist/kb/qdrant
 //
 // Every test creates collections with random names and drops them.
+// Without a server, the same suite runs against an in-process fake gRPC
+// server (fake_test.go) that answers the Store's calls as Qdrant does
+// (status codes, oneof encodings), so the translation of requests,
+// payloads, filters and errors is tested on every run; only Qdrant's own
+// behaviour needs the real server.
 package qdrant

@@ -43,7 +43,10 @@ func TestConformance(t *testing.T) {
 
 // An index on Qdrant answers like one in memory.
 func TestIndexOnQdrant(t *testing.T) {
-	s := open(t, serverAddr(t))
+	indexParity(t, open(t, serverAddr(t)))
+}
+
+func indexParity(t *testing.T, s *qdrant.Store) {
 	coll := kbtest.Collection(t)
 	t.Cleanup(func() { s.DropCollection(context.Background(), coll) })
 	bot := &prompts.Bot{Name: "kbtest", Knowledge: []prompts.Article{
