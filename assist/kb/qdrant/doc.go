@@ -31,6 +31,8 @@
 //	docker run -d -p 6333:6333 -p 6334:6334 qdrant/qdrant
 //	SWITCHBOARD_QDRANT_ADDR=localhost:6334 go test -race ./assist/kb/qdrant
 //
+// SWITCHBOARD_QDRANT_API_KEY is sent as the API key when set.
+//
 // Every test creates collections with random names and drops them.
 // Without a server, the same suite runs against an in-process fake gRPC
 // server (fake_test.go) that answers the Store's calls as Qdrant does
