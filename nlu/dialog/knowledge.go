@@ -1,30 +1,27 @@
 package dialog
 
 import (
-	"math"
-	"sort"
 	"strings"
 	"unicode"
 
+	"github.com/switchboard-voice/switchboard/internal/bm25"
 	"github.com/switchboard-voice/switchboard/prompts"
 )
 
-// Knowledge is a small in-process BM25 index over a bot's articles, used to
-// answer from the knowledge base and to ground LLM answers. Chinese text is
-// indexed by character bigrams, so no word segmenter is needed.
+// Knowledge is a small in-process BM25 index (internal/bm25) over a bot's
+// articles, used to answer from the knowledge base and to ground LLM
+// answers. Chinese text is indexed by character bigrams, so no word
+// segmenter is needed.
 type Knowledge struct {
 	arts  []prompts.Article
-	docs  []map[string]float64 // term frequencies
-	lens  []float64
-	avg   float64
-	df    map[string]int
+	ix    *bm25.Index
 	byTag map[string][]int
 }
 
 // NewKnowledge indexes articles.
 func NewKnowledge(arts []prompts.Article) *Knowledge {
-	k := &Knowledge{arts: arts, df: map[string]int{}, byTag: map[string][]int{}}
-	var total float64
+	k := &Knowledge{arts: arts, byTag: map[string][]int{}}
+	docs := make([]map[string]float64, len(arts))
 	for i, a := range arts {
 		tf := map[string]float64{}
 		// The title and tags count twice: they say what the article is about.
@@ -34,21 +31,12 @@ func NewKnowledge(arts []prompts.Article) *Knowledge {
 		for _, t := range tokens(a.Body) {
 			tf[t]++
 		}
-		var n float64
-		for t, c := range tf {
-			n += c
-			k.df[t]++
-		}
-		k.docs = append(k.docs, tf)
-		k.lens = append(k.lens, n)
-		total += n
+		docs[i] = tf
 		for _, tag := range a.Tags {
 			k.byTag[tag] = append(k.byTag[tag], i)
 		}
 	}
-	if len(arts) > 0 {
-		k.avg = total / float64(len(arts))
-	}
+	k.ix = bm25.New(docs, bm25.DefaultParams)
 	return k
 }
 
@@ -61,36 +49,12 @@ type Hit struct {
 // Search returns up to n articles for the query, best first, with scores
 // above zero only.
 func (k *Knowledge) Search(query string, n int) []Hit {
-	if k == nil || len(k.arts) == 0 {
+	if k == nil || len(k.arts) == 0 || n <= 0 {
 		return nil
 	}
-	const k1, b = 1.2, 0.75
-	q := tokens(query)
-	scores := make([]float64, len(k.arts))
-	N := float64(len(k.arts))
-	for _, t := range uniq(q) {
-		df := float64(k.df[t])
-		if df == 0 {
-			continue
-		}
-		idf := math.Log(1 + (N-df+0.5)/(df+0.5))
-		for i, d := range k.docs {
-			tf := d[t]
-			if tf == 0 {
-				continue
-			}
-			scores[i] += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*k.lens[i]/k.avg))
-		}
-	}
 	var hits []Hit
-	for i, s := range scores {
-		if s > 0 {
-			hits = append(hits, Hit{Article: k.arts[i], Score: s})
-		}
-	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Score > hits[j].Score })
-	if len(hits) > n {
-		hits = hits[:n]
+	for _, h := range k.ix.Search(tokens(query), n) {
+		hits = append(hits, Hit{Article: k.arts[h.Doc], Score: h.Score})
 	}
 	return hits
 }
