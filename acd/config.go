@@ -159,7 +159,7 @@ type Agent struct {
 	// Skills maps a skill to the agent's level 1..10.
 	Skills map[string]int `yaml:"skills,omitempty"`
 	// Languages the agent speaks (BCP 47 tags; "en" matches contacts in
-	// "en-GB" and the reverse).
+	// "en-GB" and the reverse). Empty: no language restriction.
 	Languages []string `yaml:"languages,omitempty"`
 	// MaxCalls is how many calls (and offers) the agent handles at once.
 	// Default 1.
@@ -429,8 +429,8 @@ func primary(tag string) string {
 // speaks reports whether an agent with these primary subtags can take a
 // contact whose language has primary subtag want ("" = any).
 func speaks(prims []string, want string) bool {
-	if want == "" {
-		return true
+	if want == "" || len(prims) == 0 {
+		return true // no language asked, or an agent who lists none
 	}
 	for _, p := range prims {
 		if p == want {

@@ -69,7 +69,7 @@ func (r *Router) oracleEligible(a *agent, c *contact) bool {
 	if want == "" {
 		want = c.q.Language
 	}
-	if want != "" {
+	if want != "" && len(a.Languages) > 0 {
 		base := strings.ToLower(strings.SplitN(want, "-", 2)[0])
 		ok := false
 		for _, l := range a.Languages {

@@ -44,6 +44,9 @@ type TranscriberConfig struct {
 	Rate int
 	// CallStart is the time offsets count from.
 	CallStart time.Time
+	// After numbers the utterances from After+1 (a transcript resumed,
+	// say after a transfer).
+	After int
 	// OnSegment receives partials and finals, in order, on one goroutine
 	// of the transcriber's.
 	OnSegment func(Segment)
@@ -74,7 +77,15 @@ type Transcriber struct {
 
 	mu      sync.Mutex
 	dropped int
+	utts    int
 	closed  bool
+}
+
+// Utterances returns how many utterances were started.
+func (t *Transcriber) Utterances() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.utts
 }
 
 const transcribePreRoll = 300 * time.Millisecond
@@ -177,7 +188,7 @@ func (t *Transcriber) run(det *vad.Detector) {
 	var (
 		pre  []media.Frame
 		utt  *liveUtt
-		n    int
+		n    = t.cfg.After
 		keep = int(transcribePreRoll / media.FrameDuration)
 	)
 	emit := func(s Segment) {
@@ -242,6 +253,9 @@ func (t *Transcriber) run(det *vad.Detector) {
 				continue
 			}
 			n++
+			t.mu.Lock()
+			t.utts++
+			t.mu.Unlock()
 			start := max(0, at-time.Duration(len(pre))*media.FrameDuration)
 			utt = &liveUtt{n: n, sess: sess, start: start, lastVoiced: at, results: sess.Results()}
 			for _, p := range pre {
