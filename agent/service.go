@@ -75,35 +75,15 @@ type Speech interface {
 	Synthesizer(ctx context.Context, bot, lang string) (tts.Synthesizer, error)
 }
 
-// Suggester computes suggestions for a call after each caller utterance.
+// Suggester computes suggestions for a call after each caller utterance
+// (assist.Assistant).
 type Suggester interface {
-	Suggest(ctx context.Context, c SuggestRequest) (assist.Suggestions, error)
-}
-
-// SuggestRequest is what a Suggester gets: the call's bot and handoff and
-// the transcript so far, the newest caller utterance last.
-type SuggestRequest struct {
-	CallID     string
-	Bot        string
-	Language   string
-	Handoff    assist.Handoff
-	Transcript []assist.Segment
-	Utterance  string
-	// Done are the checklist steps the agent ticked.
-	Done map[string]bool
+	Suggest(ctx context.Context, r assist.SuggestRequest) (assist.Suggestions, error)
 }
 
 // Summarizer writes the after-call summary the agent edits.
 type Summarizer interface {
-	Summarize(ctx context.Context, c SummaryRequest) (string, error)
-}
-
-// SummaryRequest is the call to summarise.
-type SummaryRequest struct {
-	Bot        string
-	Language   string
-	Handoff    assist.Handoff
-	Transcript []assist.Segment
+	Summarize(ctx context.Context, r assist.SummaryRequest) (string, error)
 }
 
 // Observer watches human calls: QA (sentiment, alerts) and metrics. Its

@@ -377,7 +377,7 @@ func (c *call) wrapup(st *seat, by string) {
 
 // summary is the generated after-call summary.
 func (c *call) summary(segs []assist.Segment) string {
-	req := SummaryRequest{Bot: c.in.Bot, Language: c.in.Language, Handoff: c.handoff, Transcript: segs}
+	req := assist.SummaryRequest{Bot: c.in.Bot, Language: c.in.Language, Handoff: c.handoff, Transcript: segs}
 	if sm := c.s.cfg.Summarizer; sm != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -458,7 +458,7 @@ func (c *call) suggest(seg assist.Segment) {
 		return
 	}
 	c.mu.Lock()
-	req := SuggestRequest{CallID: c.id, Bot: c.in.Bot, Language: c.in.Language, Handoff: c.handoff,
+	req := assist.SuggestRequest{CallID: c.id, Bot: c.in.Bot, Language: c.in.Language, Handoff: c.handoff,
 		Transcript: append([]assist.Segment(nil), c.transcript...), Utterance: seg.Text, Done: map[string]bool{}}
 	for k, v := range c.steps {
 		req.Done[k] = v

@@ -1,8 +1,18 @@
-// Package assist will help human agents live: the agent desktop's
-// websocket feed (github.com/gorilla/websocket), the live transcript,
-// knowledge-base suggestions (BM25 plus vector retrieval, in process or with
-// Qdrant), next-step checklists from the matching flow and LLM-suggested
-// replies, and the after-call summary.
+// Package assist helps human agents live. Its parts:
 //
-// Nothing is implemented yet: the agent-assist issue builds it.
+//   - Transcriber: one speaker's side of a call transcribed as it is
+//     spoken (voice activity detection cuts utterances, partials then
+//     finals, with their place in the call);
+//   - Assistant: suggestions after each caller utterance — knowledge
+//     articles (assist/kb: BM25 plus vector retrieval, in process or with
+//     Qdrant), the next steps of the matching flow as a checklist, and
+//     with a Replier (assist/openai) a reply to read out — and the
+//     extractive after-call summary;
+//   - Hub: the desktops' websockets (github.com/gorilla/websocket), per
+//     agent or for the supervisors, with numbered events kept so a
+//     desktop that reconnects resumes where it stopped;
+//   - protocol.go: the events and commands the agent desktop and the
+//     wallboard exchange with the server.
+//
+// The calls themselves (queues, bridging, controls) are package agent's.
 package assist

@@ -1,0 +1,117 @@
+// Package openai writes the agent's suggested reply with any
+// OpenAI-compatible chat model, grounded in the knowledge articles the
+// assistant retrieved: the model is told to answer only from them, in the
+// caller's language, in two or three spoken sentences.
+package openai
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"github.com/switchboard-voice/switchboard/assist"
+)
+
+// Errors.
+var (
+	// ErrUnavailable: the endpoint failed (HTTP error, connection).
+	ErrUnavailable = errors.New("assist/openai: endpoint unavailable")
+	// ErrTimeout: no reply in time.
+	ErrTimeout = errors.New("assist/openai: timed out")
+	// ErrEmpty: the model said nothing usable.
+	ErrEmpty = errors.New("assist/openai: empty reply")
+)
+
+// Config configures the Replier.
+type Config struct {
+	// BaseURL of the API ("https://api.openai.com/v1"); required.
+	BaseURL string
+	APIKey  string
+	// Model name; required.
+	Model string
+	// Timeout of one reply (default 4 s).
+	Timeout    time.Duration
+	HTTPClient *http.Client
+}
+
+// Replier implements assist.Replier.
+type Replier struct {
+	cfg    Config
+	client *goopenai.Client
+}
+
+var _ assist.Replier = (*Replier)(nil)
+
+// New checks cfg and returns a Replier.
+func New(cfg Config) (*Replier, error) {
+	if strings.TrimSpace(cfg.Model) == "" {
+		return nil, errors.New("assist/openai: Config.Model is required")
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("assist/openai: Config.BaseURL %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 4 * time.Second
+	}
+	oc := goopenai.DefaultConfig(cfg.APIKey)
+	oc.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
+	if cfg.HTTPClient != nil {
+		oc.HTTPClient = cfg.HTTPClient
+	}
+	return &Replier{cfg: cfg, client: goopenai.NewClientWithConfig(oc)}, nil
+}
+
+const system = `You help a call-centre agent answer a caller. Write the reply the agent can read out: two or three short spoken sentences, in the caller's language, using only the knowledge articles given. If they do not answer the question, say what the agent should check instead. No lists, no markdown.`
+
+// Reply asks the model for the agent's next sentence.
+func (r *Replier) Reply(ctx context.Context, req assist.ReplyRequest) (string, error) {
+	var b strings.Builder
+	for _, a := range req.Articles {
+		fmt.Fprintf(&b, "Article %s: %s\n%s\n\n", a.ID, a.Title, firstNonEmpty(a.Body, a.Snippet))
+	}
+	b.WriteString("Conversation so far:\n")
+	segs := req.Transcript
+	if len(segs) > 12 {
+		segs = segs[len(segs)-12:]
+	}
+	for _, s := range segs {
+		if s.Final {
+			fmt.Fprintf(&b, "%s: %s\n", s.Speaker, s.Text)
+		}
+	}
+	fmt.Fprintf(&b, "\nThe caller just said: %s\nLanguage: %s\nReply for the agent:", req.Utterance, firstNonEmpty(req.Language, "en"))
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	resp, err := r.client.CreateChatCompletion(ctx, goopenai.ChatCompletionRequest{
+		Model: r.cfg.Model,
+		Messages: []goopenai.ChatCompletionMessage{
+			{Role: goopenai.ChatMessageRoleSystem, Content: system},
+			{Role: goopenai.ChatMessageRoleUser, Content: b.String()},
+		},
+		MaxTokens: 200,
+	})
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "", fmt.Errorf("%w after %v", ErrTimeout, r.cfg.Timeout)
+	case err != nil:
+		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if len(resp.Choices) == 0 || strings.TrimSpace(resp.Choices[0].Message.Content) == "" {
+		return "", ErrEmpty
+	}
+	return strings.TrimSpace(resp.Choices[0].Message.Content), nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if strings.TrimSpace(a) != "" {
+		return a
+	}
+	return b
+}
