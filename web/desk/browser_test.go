@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ import (
 // agentDesk is one test's browser and fake agent service, with the
 // DeskState the fake's snapshot returns.
 type agentDesk struct {
-	t    *testing.T
+	t    testing.TB
 	b    *browsertest.Browser
 	fake *deskfake.Server
 
@@ -30,7 +31,7 @@ type agentDesk struct {
 
 func float(f float64) *float64 { return &f }
 
-func startDesk(t *testing.T, opts ...func(fake *deskfake.Server) []desk.Option) *agentDesk {
+func startDesk(t testing.TB, opts ...func(fake *deskfake.Server) []desk.Option) *agentDesk {
 	d := &agentDesk{t: t}
 	d.b = browsertest.Start(t,
 		browsertest.WithFakeMic(browsertest.ToneWAV(440, 48000, 10*time.Second)),
@@ -260,6 +261,26 @@ func TestBrowserDesk(t *testing.T) {
 		t.Errorf("the Chinese line has lang %q", got)
 	}
 
+	// The transcript follows the conversation, unless the agent scrolled
+	// up to read: then it stays put and offers a way down.
+	for i := 10; i < 50; i++ {
+		fake.Publish("transcript", segment("call-1", "caller", i, fmt.Sprintf("line %d", i), true, time.Duration(i)*time.Second))
+	}
+	atBottom := "(() => { const l = document.querySelector('#transcript'); return l.scrollHeight - l.scrollTop - l.clientHeight < 24; })()"
+	b.Poll("40 more lines, scrolled to the last", 5*time.Second, func() bool {
+		return len(d.lines()) == 43 && b.Eval(atBottom) == "true" && b.Eval("document.querySelector('#transcript').scrollTop") != "0"
+	})
+	b.Eval("document.querySelector('#transcript').scrollTop = 0")
+	fake.Publish("transcript", segment("call-1", "agent", 2, "let me look", true, 60*time.Second))
+	b.Poll("the line and the way down", 5*time.Second, func() bool {
+		return len(d.lines()) == 44 && b.Eval("document.querySelector('#jump').hidden") == "false"
+	})
+	if b.Eval("document.querySelector('#transcript').scrollTop") != "0" {
+		t.Error("the transcript moved while the agent was reading")
+	}
+	b.Click("#jump")
+	b.Poll("back at the bottom", 3*time.Second, func() bool { return b.Eval(atBottom) == "true" })
+
 	// Suggestions: expand an article, 👍 it.
 	fake.Publish("suggestions", assist.Suggestions{
 		CallID: "call-1", For: "I lost my card yesterday",
@@ -355,6 +376,20 @@ func TestBrowserDesk(t *testing.T) {
 	}
 	b.Poll("the dialog closes", 3*time.Second, func() bool { return b.Eval("document.querySelector('#transfer-dialog').open") == "false" })
 
+	// Conference another agent in.
+	fake.Handle("conference", func(json.RawMessage) (any, error) { return callView(nil), nil })
+	b.Click("#conference")
+	b.WaitVisible("#transfer-dialog")
+	if b.Eval("document.querySelector('#transfer-how').hidden") != "true" || d.text("#transfer-go") != "Add to call" {
+		t.Error("the conference dialog offers blind/warm or says transfer")
+	}
+	d.setValue("#transfer-agent", "a3")
+	b.Click("#transfer-go")
+	if c := fake.WaitCommand("conference", 5*time.Second).Data.(assist.TransferCommand); c != (assist.TransferCommand{CallID: "call-1", Kind: "agent", Target: "a3"}) {
+		t.Errorf("conference %+v", c)
+	}
+	b.Poll("the dialog closes", 3*time.Second, func() bool { return b.Eval("document.querySelector('#transfer-dialog').open") == "false" })
+
 	// A warm transfer to a number, then complete it.
 	b.Click("#transfer")
 	b.WaitVisible("#transfer-dialog")
@@ -374,9 +409,18 @@ func TestBrowserDesk(t *testing.T) {
 		t.Errorf("complete %+v", c)
 	}
 
+	// Hang up: the command, and the audio's DELETE.
+	b.Click("#hangup")
+	if c := fake.WaitCommand("hangup", 5*time.Second).Data.(assist.CallCommand); c.CallID != "call-1" {
+		t.Errorf("hangup %+v", c)
+	}
+	b.Poll("the audio is hung up", 10*time.Second, func() bool {
+		return b.Eval("window.desk.mediaState('call-1')") == "none" && fake.Legs() == 0
+	})
+
 	// The call ends: wrap-up with the summary to edit.
 	fake.Publish("call.ended", assist.CallEnded{
-		CallID: "call-1", SessionID: "s-77", By: "caller",
+		CallID: "call-1", SessionID: "s-77", By: "agent",
 		Summary:      "Caller lost their card; card blocked.",
 		Dispositions: []string{"resolved", "callback_needed"}, WrapUp: time.Minute,
 	})
@@ -387,9 +431,9 @@ func TestBrowserDesk(t *testing.T) {
 	if b.Eval("document.querySelector('#call-panel').hidden") != "true" {
 		t.Error("the call panel stayed after the call ended")
 	}
-	b.Poll("the audio is hung up", 10*time.Second, func() bool {
-		return b.Eval("window.desk.mediaState('call-1')") == "none" && fake.Legs() == 0
-	})
+	if got := d.text("#wrapup-by"); got != "you" {
+		t.Errorf("ended by %q", got)
+	}
 	if got := d.text("#wrapup-timer"); got < "00:55" || got > "01:00" {
 		t.Errorf("wrap-up timer %q", got)
 	}

@@ -2,7 +2,6 @@ package desk
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"github.com/switchboard-voice/switchboard/web/internal/page"
@@ -12,7 +11,7 @@ import (
 var static embed.FS
 
 // Option configures Handler.
-type Option func(*page.Config)
+type Option = page.Option
 
 // WithMediaOrigins lists the origins (scheme://host[:port]) of the media
 // servers a Connect's media_url may point to, when they are not the
@@ -20,23 +19,11 @@ type Option func(*page.Config)
 // these only. Without it, any https origin is allowed. Handler panics on
 // a value that is not an origin, as http.ServeMux.Handle does for a bad
 // pattern.
-func WithMediaOrigins(origins ...string) Option {
-	return func(c *page.Config) { c.MediaOrigins = append(c.MediaOrigins, origins...) }
-}
+func WithMediaOrigins(origins ...string) Option { return page.WithMediaOrigins(origins...) }
 
 // Handler serves the agent desktop: /agent and /agent/ are the page,
 // /agent/desk.js, /agent/call.js, /agent/assist.js, /agent/live.js,
 // /agent/desk.css and /agent/live.css its scripts and styles. GET and
 // HEAD only. Mount it at "/agent" and "/agent/" on the origin that serves
 // /v1/desk/ (the page calls it with relative URLs).
-func Handler(opts ...Option) http.Handler {
-	sub, err := fs.Sub(static, "static")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	cfg := page.Config{Prefix: "/agent", Files: sub}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return page.Handler(cfg)
-}
+func Handler(opts ...Option) http.Handler { return page.Embedded(static, "/agent", opts...) }

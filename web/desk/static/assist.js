@@ -132,7 +132,7 @@ export class TranscriptView {
 
   // upsert adds or replaces one segment of the shown call.
   upsert(s, follow = true) {
-    const stick = follow && this.atBottom();
+    if (follow) this.follow();
     const k = segKey(s);
     let li = this.nodes.get(k);
     const ts = clock(ms(s.start));
@@ -153,9 +153,19 @@ export class TranscriptView {
     li.dataset.utterance = String(s.utterance);
     const sent = typeof s.sentiment === 'number' ? s.sentiment : null;
     li.classList.toggle('neg', sent !== null && sent <= -0.3);
-    if (!follow) return;
-    if (stick) this.scrollDown();
-    else this.jump.hidden = false;
+  }
+
+  // follow decides once a frame, before the frame's first change,
+  // whether to keep to the bottom (reading the layout once a frame, not
+  // once an event), and scrolls when the frame is drawn.
+  follow() {
+    if (this.stick !== undefined) return;
+    this.stick = this.atBottom();
+    requestAnimationFrame(() => {
+      if (this.stick) this.scrollDown();
+      else this.jump.hidden = false;
+      this.stick = undefined;
+    });
   }
 
   // place inserts li among the live lines by start (usually last).

@@ -3,18 +3,13 @@
 // wrap up. Events and commands follow assist/protocol.go.
 
 import {
-  $, el, syncList, ms, parseTime, clock, tickClocks, errorText, toast, hasHan,
-  Session, bindLogin, Live,
+  $, el, syncList, ms, parseTime, clock, tickClocks, errorText, toast, hasHan, need as obj, Page,
 } from '/agent/live.js';
 import { context, mergeSegment, TranscriptView, SuggestionsView } from '/agent/assist.js';
 import { CallPanel } from '/agent/call.js';
 
-const API = '/v1/desk';
-const session = new Session(API);
-
 // The page's state; window.desk exposes it for tests and the console.
 const desk = {
-  conn: 'idle', // connecting, open, reconnecting, signed-out, stopped
   agent: null, // AgentState
   offers: new Map(), // offer_id → { view: OfferView, at: server ms when received }
   calls: new Map(), // call_id → CallView
@@ -27,31 +22,28 @@ const desk = {
   media: new Map(), // call_id → MediaCall
   connects: new Map(), // call_id → the last Connect
   selected: '', // the call shown
-  unknown: 0, // events of types this page does not know
 };
 window.desk = desk;
 
-const live = new Live({
-  url: `${API}/ws`,
-  onEvent: (ev) => apply(ev),
-  onStatus: (s) => connStatus(s),
-  checkAuth: async () => (await session.me()) !== null,
+const page = new Page({
+  api: '/v1/desk',
+  state: desk,
+  view: 'desk-view',
+  banner: 'Reconnecting… Your calls continue; what happened meanwhile will show when the connection is back.',
+  handlers: () => handlers,
+  onEnter: (who) => {
+    if (who) desk.agent = who;
+    render();
+  },
+  onLeave: () => forgetAll(),
 });
-Object.defineProperties(desk, {
-  live: { value: live },
-  epoch: { get: () => live.epoch },
-  seq: { get: () => live.seq },
-  commands: { get: () => live.sent },
-  counts: { get: () => live.counts },
-});
+const live = page.live;
 // mediaState returns the RTCPeerConnection state of a call's audio.
 desk.mediaState = (callID) => {
   const m = desk.media.get(callID);
   return m ? (m.pc ? m.pc.connectionState : m.state) : 'none';
 };
 desk.mediaStats = (callID) => (desk.media.get(callID) ? desk.media.get(callID).stats() : null);
-// debug.receive feeds one raw websocket message to the page.
-desk.debug = { receive: (text) => live.receive(text) };
 
 const send = (type, data) => live.command(type, data);
 const toasts = (opts) => toast($('toasts'), opts);
@@ -62,14 +54,6 @@ const suggestions = new SuggestionsView($('suggestions'), $('suggest-latency'), 
 const panel = new CallPanel({ desk, send, applyCall, render, toast: toasts });
 
 // ---------------------------------------------------------------- events
-
-// obj checks that an event's data is an object with the named string
-// fields; a malformed event throws, and Live logs and skips it.
-function obj(d, ...fields) {
-  if (!d || typeof d !== 'object' || Array.isArray(d)) throw new TypeError('data is not an object');
-  for (const f of fields) if (typeof d[f] !== 'string' || !d[f]) throw new TypeError(`no ${f}`);
-  return d;
-}
 
 const handlers = {
   resync(d, ev) {
@@ -181,16 +165,6 @@ const handlers = {
     });
   },
 };
-
-function apply(ev) {
-  const h = handlers[ev.type];
-  if (!h) {
-    desk.unknown++;
-    console.info('desk: ignoring an event of unknown type', ev.type);
-    return;
-  }
-  h(ev.data, ev);
-}
 
 // takeCallParts keeps what a CallView carries for a desktop that joined
 // late: the finals so far and the suggestions.
@@ -433,46 +407,18 @@ function ringer(on) {
 
 // ---------------------------------------------------------------- session
 
-function connStatus(s) {
-  desk.conn = s;
-  const pill = $('conn');
-  pill.dataset.conn = s;
-  pill.textContent = { open: 'connected', reconnecting: 'reconnecting…', connecting: 'connecting…' }[s] || s;
-  const banner = $('banner');
-  banner.hidden = s !== 'reconnecting';
-  banner.textContent = 'Reconnecting… Your calls continue; what happened meanwhile will show when the connection is back.';
-  if (s === 'signed-out') leave('Your session has ended. Sign in again.');
-}
-
-function enter(who) {
-  if (who && typeof who === 'object') desk.agent = who;
-  $('login-view').hidden = true;
-  $('desk-view').hidden = false;
-  render();
-  live.start();
-}
-
-// leave ends everything local and shows the sign-in form.
-function leave(message) {
-  if (live.status !== 'signed-out') live.stop('stopped');
+// forgetAll ends everything local when the agent signs out.
+function forgetAll() {
   for (const id of [...desk.media.keys()]) panel.endMedia(id);
   for (const id of [...desk.transcripts.keys()]) forgetCall(id);
   Object.assign(desk, { agent: null, offers: new Map(), calls: new Map(), wrapping: null, selected: '', alerts: [] });
-  live.epoch = '';
-  live.seq = 0;
   render(true);
-  $('desk-view').hidden = true;
-  $('banner').hidden = true;
-  $('login-view').hidden = false;
-  $('login-error').textContent = message || '';
-  $('login').focus();
 }
 
 async function logout() {
   if (desk.calls.size && !window.confirm('You are on a call. Sign out and hang up?')) return;
   for (const c of desk.calls.values()) send('hangup', { call_id: c.call_id }).catch(() => {});
-  await session.logout();
-  leave('');
+  await page.logout();
 }
 
 $('state-select').addEventListener('change', async (e) => {
@@ -492,11 +438,4 @@ $('wrapup-form').addEventListener('submit', saveWrapup);
 window.addEventListener('pagehide', () => { for (const m of desk.media.values()) m.sendDelete(); });
 setInterval(tick, 1000);
 
-bindLogin($('login-form'), session, enter);
-session.me().then((who) => {
-  if (who) enter(who);
-  else {
-    $('login-view').hidden = false;
-    $('login').focus();
-  }
-});
+page.start();

@@ -28,6 +28,17 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 
+// setText and setClass write only what changed: a table refreshed every
+// second then costs the browser no style or layout work for cells that
+// stayed the same.
+export function setText(e, s) {
+  const t = String(s);
+  if (e.textContent !== t) e.textContent = t;
+}
+export function setClass(e, c) {
+  if (e.className !== c) e.className = c;
+}
+
 let uid = 0;
 // newID returns a fresh element ID with a prefix (for aria-controls).
 export const newID = (prefix) => `${prefix}-${++uid}`;
@@ -230,8 +241,8 @@ export class Live {
     this.status = 'idle';
     this.epoch = '';
     this.seq = 0;
-    // skew is local minus server time in ms (the smallest delay seen
-    // since the last hello: events are never early).
+    // skew is local minus server time in ms: the smallest delay seen
+    // since the hub last changed (events are never early).
     this.skew = 0;
     this.counts = { events: 0, duplicates: 0, malformed: 0, failed: 0, reconnects: 0 };
     this.sent = []; // the last commands sent, for tests and the console
@@ -316,7 +327,8 @@ export class Live {
     this.setStatus('reconnecting');
     if (!greeted && this.opts.checkAuth) {
       const ok = await this.opts.checkAuth();
-      if (this.stopped) return;
+      // Stopped, or started again, meanwhile.
+      if (this.stopped || this.ws || this.timer) return;
       if (ok === false) {
         this.stop('signed-out');
         return;
@@ -384,11 +396,14 @@ export class Live {
       this.malformed('bad hello', JSON.stringify(msg));
       return;
     }
-    if (!msg.resumed || msg.epoch !== this.epoch) this.seq = msg.seq;
+    if (!msg.resumed || msg.epoch !== this.epoch) {
+      this.seq = msg.seq;
+      // Maybe another node, with another clock: measure again.
+      this.skewSamples = 0;
+    }
     this.epoch = msg.epoch;
     this.greeted = true;
     this.backoff = BACKOFF_MIN;
-    this.skewSamples = 0;
     clearInterval(this.pinger);
     this.pinger = setInterval(() => this.ping(), PING_EVERY);
     this.setStatus('open');
@@ -399,10 +414,7 @@ export class Live {
   ping() {
     const ws = this.ws;
     this.command('ping', null, 10000).catch(() => {
-      if (ws && ws === this.ws) {
-        this.ws = null;
-        this.lost(true);
-      }
+      if (ws && ws === this.ws) this.lost(true);
     });
   }
 
@@ -439,6 +451,111 @@ export class Live {
         if (this.sent.length > 50) this.sent.shift();
       }
     });
+  }
+}
+
+// need checks that an event's data is an object with the named
+// non-empty string fields; a malformed event throws, and Live logs and
+// skips it.
+export function need(d, ...fields) {
+  if (!d || typeof d !== 'object' || Array.isArray(d)) throw new TypeError('data is not an object');
+  for (const f of fields) if (typeof d[f] !== 'string' || !d[f]) throw new TypeError(`no ${f}`);
+  return d;
+}
+
+// Page is what both pages do around their Live: sign in (or find the
+// session still good), show #login-view or the page's own view, pass
+// each event to its handler, keep #conn and the #banner up to date, and
+// sign out. It exposes conn, epoch, seq, commands, counts, unknown (events
+// of types without a handler) and debug.receive on state (window.desk,
+// window.wall). opts: api, state, view (the signed-in view's ID),
+// handlers() returning { type: (data, event) => ... }, onEnter(identity),
+// onLeave() (forget everything), and banner (the reconnecting text).
+export class Page {
+  constructor(opts) {
+    this.opts = opts;
+    this.session = new Session(opts.api);
+    const live = new Live({
+      url: `${opts.api}/ws`,
+      onEvent: (ev) => this.dispatch(ev),
+      onStatus: (s) => this.status(s),
+      checkAuth: async () => (await this.session.me()) !== null,
+    });
+    this.live = live;
+    const state = opts.state;
+    state.conn = 'idle';
+    state.unknown = 0;
+    Object.defineProperties(state, {
+      live: { value: live },
+      epoch: { get: () => live.epoch },
+      seq: { get: () => live.seq },
+      commands: { get: () => live.sent },
+      counts: { get: () => live.counts },
+    });
+    // debug.receive feeds one raw websocket message to the page.
+    state.debug = { receive: (text) => live.receive(text) };
+    bindLogin($('login-form'), this.session, (who) => this.enter(who));
+  }
+
+  // start shows the page if the session cookie is still good, the
+  // sign-in form otherwise.
+  async start() {
+    const who = await this.session.me();
+    if (who) this.enter(who);
+    else this.showLogin('');
+  }
+
+  send(type, data) { return this.live.command(type, data); }
+
+  // dispatch hands an event to its handler; one of an unknown type is
+  // counted and skipped (a newer server may send more).
+  dispatch(ev) {
+    const h = this.opts.handlers()[ev.type];
+    if (!h) {
+      this.opts.state.unknown++;
+      console.info('ignoring an event of unknown type', ev.type);
+      return;
+    }
+    h(ev.data, ev);
+  }
+
+  status(s) {
+    this.opts.state.conn = s;
+    const pill = $('conn');
+    pill.dataset.conn = s;
+    pill.textContent = { open: 'connected', reconnecting: 'reconnecting…', connecting: 'connecting…' }[s] || s;
+    $('banner').hidden = s !== 'reconnecting';
+    $('banner').textContent = this.opts.banner;
+    if (s === 'signed-out') this.leave('Your session has ended. Sign in again.');
+  }
+
+  enter(who) {
+    this.opts.onEnter(who && typeof who === 'object' ? who : null);
+    $('login-view').hidden = true;
+    $(this.opts.view).hidden = false;
+    this.live.start();
+  }
+
+  // leave ends everything local and shows the sign-in form with message.
+  leave(message) {
+    if (this.live.status !== 'signed-out') this.live.stop('stopped');
+    this.live.epoch = '';
+    this.live.seq = 0;
+    this.opts.onLeave();
+    this.showLogin(message);
+  }
+
+  async logout() {
+    await this.session.logout();
+    this.leave('');
+  }
+
+  showLogin(message) {
+    $(this.opts.view).hidden = true;
+    $('banner').hidden = true;
+    $('login-view').hidden = false;
+    $('login-error').textContent = message || '';
+    $('login').focus();
   }
 }
 

@@ -44,6 +44,28 @@ type Config struct {
 	MediaOrigins []string
 }
 
+// Option configures a page.
+type Option func(*Config)
+
+// WithMediaOrigins adds origins to Config.MediaOrigins.
+func WithMediaOrigins(origins ...string) Option {
+	return func(c *Config) { c.MediaOrigins = append(c.MediaOrigins, origins...) }
+}
+
+// Embedded serves the static/ folder of tree (a page's go:embed) under
+// prefix; see Handler.
+func Embedded(tree fs.FS, prefix string, opts ...Option) http.Handler {
+	sub, err := fs.Sub(tree, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	cfg := Config{Prefix: prefix, Files: sub}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return Handler(cfg)
+}
+
 // Handler serves a page: GET and HEAD only, each file with its content
 // type, an ETag and Cache-Control: no-cache (the browser revalidates, so
 // a new release is picked up at the next load), and a Content Security
