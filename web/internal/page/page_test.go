@@ -154,3 +154,33 @@ func TestHandlerWithoutIndex(t *testing.T) {
 	}()
 	Handler(Config{Prefix: "/p", Files: fstest.MapFS{"a.js": {}}})
 }
+
+// FuzzHandlerPath checks that no request path serves anything but the
+// page's files, or panics.
+func FuzzHandlerPath(f *testing.F) {
+	h := Handler(Config{Prefix: "/p", Files: files})
+	for _, s := range []string{"/p", "/p/", "/p/app.js", "/p/../go.mod", "/p//app.js", "/p/%2e%2e/x", "/p/sub/a.js", "/pp/app.js", "/p/notes.txt"} {
+		f.Add(s)
+	}
+	served := map[string]string{"": "<title>t</title>", "/": "<title>t</title>", "/index.html": "<title>t</title>", "/app.js": "export const x",
+		"/app.css": "body{}", "/live.js": "export class Live", "/live.css": ".toast"}
+	f.Fuzz(func(t *testing.T, path string) {
+		req, err := http.NewRequest("GET", "http://x", nil)
+		if err != nil {
+			t.Skip()
+		}
+		req.URL.Path = path
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		rest, ok := strings.CutPrefix(path, "/p")
+		want, known := served[rest]
+		switch {
+		case ok && known:
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), want) {
+				t.Fatalf("%q: %d %q", path, rec.Code, rec.Body.String())
+			}
+		case rec.Code != 404:
+			t.Fatalf("%q: %d, want 404", path, rec.Code)
+		}
+	})
+}
