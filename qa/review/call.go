@@ -31,7 +31,8 @@ import (
 //     (matched against the bot version that served the session); the
 //     caller turn it answered then has no intent;
 //   - Prompt names the first flow step (by step ID) whose message the bot
-//     turn played, else "greeting", "goodbye" or "handoff";
+//     turn played, else "<step>.reprompt", "greeting", "fallback",
+//     "goodbye", "handoff" or "didnt_catch";
 //   - Intents are the caller turns' intents (not "oos", not failed),
 //     without repeats; Slots the slots the bot turns report, the latest
 //     value of each;
@@ -277,7 +278,7 @@ func newBotPrompts(b *prompts.Bot) *botPrompts {
 	for _, f := range b.Flows {
 		for _, st := range f.Steps {
 			add(st.ID, st.Say, false, true)
-			add(st.ID, st.Reprompt, true, false)
+			add(st.ID+".reprompt", st.Reprompt, true, false)
 		}
 	}
 	add("greeting", b.Greeting, false, false)
@@ -314,13 +315,13 @@ func (bp *botPrompts) match(texts []string, lang string) (prompt string, failed 
 			failed = failed || p.failed
 			if p.step && prompt == "" {
 				prompt = p.name
-			} else if !p.step && other == "" && !p.failed {
+			} else if !p.step && other == "" {
 				other = p.name
 			}
 			break
 		}
 	}
-	if prompt == "" && other != "didnt_catch" {
+	if prompt == "" {
 		prompt = other
 	}
 	return prompt, failed
