@@ -75,6 +75,7 @@ func (s *Service) Override(ctx context.Context, req OverrideRequest) (scorecard.
 	if err != nil {
 		return scorecard.Result{}, err
 	}
+	v.Text = s.mask(v.Text)
 	ov := scorecard.Override{Question: q.ID, Value: v, Comment: s.mask(req.Comment), Reviewer: req.Reviewer, At: s.now()}
 	if err := card.CheckOverride(ov); err != nil {
 		return scorecard.Result{}, err
