@@ -314,14 +314,15 @@
           ev.target.disabled = true;
           try { await postJSON('/v1/qa/calls/' + encodeURIComponent(se.id) + '/score', {}); await showCall(se.id); flash('Scored again.', true); } catch (e) { flash(e.message); ev.target.disabled = false; }
         } }, 'Score again')));
-    player = null;
-    if (c.recording_url) {
-      player = h('audio', { id: 'player', controls: true, preload: 'metadata', src: c.recording_url });
-      player.addEventListener('timeupdate', () => highlight(player.currentTime));
-      player.addEventListener('seeked', () => highlight(player.currentTime));
-      head.append(player);
-    } else {
-      head.append(h('p', { class: 'muted', id: 'norecording' }, 'No recording of this call.'));
+    // The same call shown again (after an override): keep the player and
+    // where it is.
+    if (!(player && c.recording_url && player.dataset.call === se.id)) {
+      player = null;
+      if (c.recording_url) {
+        const p = player = h('audio', { id: 'player', controls: true, preload: 'metadata', src: c.recording_url, 'data-call': se.id });
+        p.addEventListener('timeupdate', () => highlight(p.currentTime));
+        p.addEventListener('seeked', () => highlight(p.currentTime));
+      }
     }
 
     const transcript = h('ol', { id: 'transcript' }, c.turns.map((t) => {
@@ -335,12 +336,15 @@
         h('div', { class: 'text', lang: /[\u4e00-\u9fff]/.test(t.text) ? 'zh' : undefined }, t.text));
     }));
 
-    const left = h('div', {}, h('div', { class: 'panel' }, h('h3', {}, 'Transcript'), transcript));
+    const left = h('div', { class: 'left' }, h('div', { class: 'panel' },
+      player || h('p', { class: 'muted', id: 'norecording' }, 'No recording of this call.'),
+      h('h3', {}, 'Transcript'), transcript));
     const right = h('div', {}, sentimentPanel(c), ...c.results.map((r) => resultPanel(c, r)),
       c.results.length ? null : h('div', { class: 'panel muted' }, 'No scorecard has scored this call.'),
       commentsPanel(c), alertsPanel(c), wrapupsPanel(c));
     view.replaceChildren(head, h('div', { class: 'columns' }, left, right));
     paintLegends(view);
+    if (player) highlight(player.currentTime);
   }
 
   function sentimentPanel(c) {
@@ -397,12 +401,12 @@
           h('span', {}, 'Automatic: ', h('b', { class: 'auto' }, answerText(a.auto)), h('span', { class: 'muted' }, ` (${a.source})`)),
           ov && h('span', { class: 'overridden' }, 'Reviewer: ', h('b', { class: 'override-answer' }, answerText(ov.value)), ` by ${ov.reviewer || '?'}`, ov.comment ? ` — “${ov.comment}”` : ''),
           a.counted ? h('span', { class: 'muted' }, `${num(a.points, 1)} of ${num(a.weight, 0)} points`) : h('span', { class: 'muted' }, 'not counted')),
-        a.note && h('div', { class: 'muted' }, a.note), ev, overrideForm(c, r, q)));
+        a.note && !(a.evidence || []).length && h('div', { class: 'muted' }, a.note), ev, overrideForm(c, r, q, a)));
     }
     return panel;
   }
 
-  function overrideForm(c, r, q) {
+  function overrideForm(c, r, q, a) {
     let input;
     if (q.type === 'yes_no' || q.type === 'choice') {
       const opts = q.type === 'yes_no' ? [['yes', 'yes'], ['no', 'no']] : (q.options || []).map((o) => [o.id, o.label || o.id]);
@@ -412,6 +416,9 @@
     } else {
       input = h('input', { name: 'answer', type: 'text', placeholder: 'answer', size: 24 });
     }
+    const eff = a.override ? a.override.value : a.auto;
+    if (eff && eff.status === 'na') input.value = 'n/a';
+    else if (eff && eff.status === 'answered') input.value = eff.number ?? eff.choice ?? eff.text ?? '';
     const form = h('form', { class: 'override' }, input,
       h('input', { name: 'comment', type: 'text', placeholder: 'comment (why)', maxlength: 4000 }),
       h('button', { type: 'submit' }, 'Override'));
@@ -504,10 +511,15 @@
       h('div', { class: 'tile' }, h('div', { class: 'v' }, hts.calls ? clock(hts.average_call_seconds) : '–'), h('div', { class: 'l' }, `average length of ${hts.calls} calls`)),
       h('div', { class: 'tile' }, h('div', { class: 'v' }, d.sessions), h('div', { class: 'l' }, 'sessions in range')));
 
+    const cardNames = [...new Set((d.questions || []).map((r) => r.card))];
+    const pick = params.get('card') && cardNames.includes(params.get('card')) ? params.get('card') : cardNames[0];
+    const cardPick = h('select', { class: 'card-pick', id: 'question-card' }, cardNames.map((n) => h('option', { value: n }, n)));
+    cardPick.value = pick || '';
+    cardPick.addEventListener('change', () => { const p = new URLSearchParams(params); p.set('card', cardPick.value); location.hash = '#/dashboards?' + p.toString(); });
     const questions = {};
-    for (const r of d.questions || []) {
+    for (const r of (d.questions || []).filter((x) => x.card === pick)) {
       const k = `${r.card}/${r.question}`;
-      (questions[k] = questions[k] || { name: r.text ? `${r.card}: ${r.text}` : k, points: [] }).points.push({ x: r.day, y: r.average, label: `${num(r.average, 1)}% (${r.answers})` });
+      (questions[k] = questions[k] || { name: r.text || r.question, points: [] }).points.push({ x: r.day, y: r.average, label: `${num(r.average, 1)}% (${r.answers})` });
     }
     const qSeries = Object.values(questions);
     const agreement = h('table', { id: 'agreement' }, h('thead', {}, h('tr', {}, ['Card', 'Question', 'Reviewed', 'Agreed', 'Rate'].map((x) => h('th', {}, x)))),
@@ -523,7 +535,7 @@
         { yMin: -1, yMax: 1, yTicks: [-1, -0.5, 0, 0.5, 1], class: 'sentiment-trend', title: 'Caller sentiment per day' })),
       panel('Average score per agent', 'agents', barChart((d.agents || []).map((r) => ({ label: r.key, value: r.average, text: `${num(r.average, 1)} (${r.calls})` })), { max: 100, class: 'agents', title: 'Average score per agent' })),
       panel('Average score per queue', 'queues', barChart((d.queues || []).map((r) => ({ label: r.key, value: r.average, text: `${num(r.average, 1)} (${r.calls})` })), { max: 100, class: 'queues', title: 'Average score per queue' })),
-      panel('Questions over time (share of points earned)', 'questions', qSeries.length ? dayChart(qSeries, { yMin: 0, yMax: 100, yTicks: [0, 50, 100], yFormat: (v) => v + '%', class: 'questions', title: 'Questions over time' }) : h('p', { class: 'muted' }, 'No scored answers in this range.'),
+      panel('Questions over time (share of points earned)', 'questions', cardNames.length > 1 ? cardPick : null, qSeries.length ? dayChart(qSeries, { yMin: 0, yMax: 100, yTicks: [0, 50, 100], yFormat: (v) => v + '%', class: 'questions', title: 'Questions over time' }) : h('p', { class: 'muted' }, 'No scored answers in this range.'),
         legend(qSeries.map((se, i) => [se.name, COLORS[i % COLORS.length]]))),
       panel('Alerts by kind', 'alerts', barChart((d.alerts || []).map((r) => ({ label: r.key, value: r.count })), { class: 'alerts', title: 'Alerts by kind' })),
       panel('Agreement of reviewers with automatic answers', 'agreement', agreement),
