@@ -51,6 +51,8 @@ var Day = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 type Fixture struct {
 	Store   *sqlite.Store
 	Service *review.Service
+	// DBPath is the SQLite file of Store.
+	DBPath string
 	// RecDir holds BotCall's recording, Recording.
 	RecDir    string
 	Recording string
@@ -97,12 +99,13 @@ func New(t testing.TB, opts ...Option) *Fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "switchboard.db"))
+	dbPath := filepath.Join(dir, "switchboard.db")
+	st, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &Fixture{Store: st, RecDir: filepath.Join(dir, "recordings"), Cards: CardsDir()}
+	f := &Fixture{Store: st, DBPath: dbPath, RecDir: filepath.Join(dir, "recordings"), Cards: CardsDir()}
 	if err := os.MkdirAll(f.RecDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
