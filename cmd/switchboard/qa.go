@@ -318,15 +318,15 @@ func qaAgreement(ctx context.Context, e *env, args []string) error {
 // progress draws a progress bar on a terminal, or prints a line at every
 // tenth of the way otherwise.
 type progress struct {
-	w      io.Writer
-	what   string
-	tty    bool
-	start  time.Time
-	last   time.Time
-	tenth  int
-	drawn  bool
-	now    func() time.Time
-	width  int
+	w     io.Writer
+	what  string
+	tty   bool
+	start time.Time
+	last  time.Time
+	tenth int
+	drawn bool
+	now   func() time.Time
+	width int
 }
 
 func newProgress(w io.Writer, what string, tty bool) *progress {

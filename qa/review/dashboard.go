@@ -253,6 +253,7 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 	type qkey struct{ day, card, question string }
 	questions := map[qkey]*QuestionDay{}
 	var decoded []scorecard.Result
+	cards := map[cardKey]*scorecard.Card{}
 	for _, r := range results {
 		var res scorecard.Result
 		if err := json.Unmarshal(r.Result, &res); err != nil {
@@ -260,7 +261,12 @@ func (s *Service) Dashboard(ctx context.Context, q DashboardQuery) (*Dashboard, 
 			continue
 		}
 		decoded = append(decoded, res)
-		card, _ := s.card(ctx, r.Scorecard, r.Version)
+		ck := cardKey{r.Scorecard, r.Version}
+		card, looked := cards[ck]
+		if !looked {
+			card, _ = s.card(ctx, r.Scorecard, r.Version) // nil when gone: no question texts
+			cards[ck] = card
+		}
 		for _, a := range res.Answers {
 			if !a.Counted || a.Weight <= 0 {
 				continue

@@ -32,7 +32,7 @@ func server(t *testing.T) (*reviewtest.Fixture, *httptest.Server) {
 		}
 	}
 	if err := f.Store.SaveAlert(ctx, store.Alert{ID: "al-1", SessionID: reviewtest.AgentCall, Kind: "silence", Rule: "long silence",
-		Severity: "warning", At: reviewtest.Day.Add(10*60e9), Payload: json.RawMessage(`{"text":"card 4111 1111 1111 1111"}`)}); err != nil {
+		Severity: "warning", At: reviewtest.Day.Add(10 * 60e9), Payload: json.RawMessage(`{"text":"card 4111 1111 1111 1111"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(qaweb.Handler(f.Service))
