@@ -38,6 +38,7 @@ func TestBrowserReview(t *testing.T) {
 	if n := b.EvalFloat("document.querySelectorAll('tr.call').length"); n != 3 {
 		t.Errorf("%v calls listed, want 3", n)
 	}
+	b.Screenshot("/tmp/qa-calls.png")
 
 	// Search in Chinese, then for the card call.
 	search := func(text string) {
@@ -148,4 +149,18 @@ func TestBrowserReview(t *testing.T) {
 	if !strings.HasPrefix(string(data), "day,bot_sessions,contained,rate\n2026-03-02,3,1,0.3333\n") {
 		t.Errorf("downloaded CSV %q", data)
 	}
+
+	// Scorecards: a broken draft shows its problems with file:line.
+	b.Navigate(hs.URL + "/qa#/scorecards/bot-calls")
+	b.WaitVisible("textarea#draft")
+	if got := b.Eval("document.querySelector('#draft').value"); !strings.Contains(got, "name: bot-calls") {
+		t.Fatalf("draft %q", got)
+	}
+	b.Eval(`(() => { const d = document.querySelector('#draft'); d.value = d.value.replace('weight: 25', 'weight: 35'); return 1 })()`)
+	b.Click("#save-draft")
+	b.Poll("problems shown", 5*time.Second, func() bool { return b.EvalFloat("document.querySelectorAll('#problems li').length") > 0 })
+	if got := b.Eval("document.querySelector('#problems li').textContent"); !strings.HasPrefix(got, "bot-calls.yaml:") {
+		t.Errorf("problem %q", got)
+	}
+	b.Screenshot("/tmp/qa-scorecards.png")
 }

@@ -572,7 +572,7 @@
     };
     const editor = h('div', { class: 'panel' }, h('div', { class: 'head' }, h('h3', {}, `${d.name} — draft`), h('span', { class: 'muted' }, d.draft_changed ? 'differs from the active version' : 'same as the active version')),
       yaml, problems,
-      h('div', { class: 'pager' }, h('button', { onclick: save }, 'Save draft'), note,
+      h('div', { class: 'pager' }, h('button', { id: 'save-draft', onclick: save }, 'Save draft'), note,
         h('button', { onclick: async () => {
           if (!(await save())) return;
           try { const r = await postJSON('/v1/qa/scorecards/' + encodeURIComponent(name) + '/publish', { note: note.value }); await showScorecards(name); flash(`Published version ${r.version}.`, true); } catch (e) { flash(e.message); }
