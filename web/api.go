@@ -7,11 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/switchboard-voice/switchboard/media/apps"
 	"io"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/metrics"
 	"github.com/switchboard-voice/switchboard/nlu/dialog"
 	"github.com/switchboard-voice/switchboard/prompts"
+	"github.com/switchboard-voice/switchboard/qa/review"
 	"github.com/switchboard-voice/switchboard/store"
 )
 
@@ -476,7 +475,8 @@ func sessionJSON(x store.Session) map[string]any {
 }
 
 // recording serves the stereo WAV of a voice session's call (caller left,
-// bot or agent right).
+// bot or agent right): the copy QA redacted (review.RedactedPath) once it
+// exists, the original before.
 func (s *Server) recording(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var rec store.Session
@@ -496,12 +496,15 @@ func (s *Server) recording(w http.ResponseWriter, r *http.Request) error {
 	if s.recDir == "" {
 		return fmt.Errorf("%w: recording is off (recording.enabled)", store.ErrNotFound)
 	}
-	files, _ := filepath.Glob(apps.RecordingGlob(s.recDir, rec.CallID))
-	if len(files) == 0 {
+	orig, redacted, err := review.Recording(s.recDir, rec.CallID)
+	if err != nil {
 		return fmt.Errorf("%w: no recording of call %s", store.ErrNotFound, rec.CallID)
 	}
+	if redacted != "" { // QA has silenced the personal data in a copy
+		orig = redacted
+	}
 	w.Header().Set("Content-Type", "audio/wav")
-	http.ServeFile(w, r, files[len(files)-1])
+	http.ServeFile(w, r, orig)
 	return nil
 }
 
