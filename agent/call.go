@@ -101,6 +101,7 @@ type call struct {
 	steps      map[string]bool
 	sugg       *assist.Suggestions
 	monitors   map[string]string // supervisor → mode
+	monURL     map[string]string // supervisor → media URL
 	ended      bool
 	// next tells the call loop what to do after the agent part: requeue
 	// (a transfer) or end.
@@ -140,7 +141,7 @@ func (s *Service) Serve(ctx context.Context, in Caller) error {
 		in.CallerID = in.Leg.Info().From
 	}
 	c := &call{s: s, id: newID("call-"), in: in, started: in.CallStart, queue: in.Queue,
-		seats: map[string]*seat{}, steps: map[string]bool{}, monitors: map[string]string{},
+		seats: map[string]*seat{}, steps: map[string]bool{}, monitors: map[string]string{}, monURL: map[string]string{},
 		next: make(chan nextStep, 1), digits: make(chan rune, 16)}
 	c.log = s.log.With("call", c.id, "session", in.SessionID, "queue", in.Queue)
 	if err := c.prepare(ctx); err != nil {
@@ -388,7 +389,7 @@ func (c *call) finish() {
 	if o := c.s.cfg.Observer; o != nil {
 		o.CallEnded(c.info())
 	}
-	c.s.publish(Supervisors, "call.gone", assist.LiveCall{CallID: c.id, SessionID: c.in.SessionID})
+	c.s.publish(Supervisors, "call", assist.LiveCall{CallID: c.id, SessionID: c.in.SessionID, State: "ended"})
 }
 
 // segmentText joins a transcript for summaries.

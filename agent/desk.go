@@ -276,6 +276,7 @@ func (s *Service) Monitor(ctx context.Context, supervisor, callID, mode string) 
 	c.mu.Lock()
 	agent, b := c.agentID, c.b
 	_, already := c.monitors[supervisor]
+	url := c.monURL[supervisor]
 	c.mu.Unlock()
 	switch mode {
 	case "listen":
@@ -298,10 +299,13 @@ func (s *Service) Monitor(ctx context.Context, supervisor, callID, mode string) 
 	if already {
 		if err := b.TalkTo(id, talk); err == nil {
 			c.publishCall()
-			return assist.Connect{CallID: callID}, nil
+			return assist.Connect{CallID: callID, MediaURL: url}, nil
 		}
 	}
 	sl := s.newSlot(callID, id)
+	c.mu.Lock()
+	c.monURL[supervisor] = s.mediaURL(sl)
+	c.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -335,6 +339,7 @@ func (s *Service) Monitor(ctx context.Context, supervisor, callID, mode string) 
 		_, _ = b.Remove(id)
 		c.mu.Lock()
 		delete(c.monitors, supervisor)
+		delete(c.monURL, supervisor)
 		c.mu.Unlock()
 		c.publishCall()
 	}()

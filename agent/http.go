@@ -102,6 +102,27 @@ func (s *Service) Handler(hub *assist.Hub, sess *Sessions) http.Handler {
 		http.SetCookie(w, &http.Cookie{Name: SupervisorCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.HandleFunc("GET /v1/desk/me", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := cookieID(r, sess, false)
+		if !ok {
+			jsonError(w, http.StatusUnauthorized, "not logged in")
+			return
+		}
+		st, err := s.cfg.Router.AgentStatus(id)
+		if err != nil {
+			httpError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, agentState(st))
+	})
+	mux.HandleFunc("GET /v1/supervisor/me", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := cookieID(r, sess, true)
+		if !ok {
+			jsonError(w, http.StatusUnauthorized, "not logged in")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"id": id, "name": id})
+	})
 	mux.HandleFunc("GET /v1/desk/ws", func(w http.ResponseWriter, r *http.Request) {
 		id, ok := cookieID(r, sess, false)
 		if !ok {
@@ -200,8 +221,8 @@ func (s *Service) Handler(hub *assist.Hub, sess *Sessions) http.Handler {
 // Routes are the patterns Handler serves, for mounting and the OpenAPI
 // check.
 var Routes = []string{
-	"POST /v1/desk/login", "POST /v1/desk/logout", "GET /v1/desk/ws",
-	"POST /v1/supervisor/login", "POST /v1/supervisor/logout", "GET /v1/supervisor/ws",
+	"POST /v1/desk/login", "POST /v1/desk/logout", "GET /v1/desk/me", "GET /v1/desk/ws",
+	"POST /v1/supervisor/login", "POST /v1/supervisor/logout", "GET /v1/supervisor/me", "GET /v1/supervisor/ws",
 	"GET /v1/wallboard", "GET /v1/agents", "GET /v1/agents/{id}", "PUT /v1/agents/{id}", "DELETE /v1/agents/{id}",
 	"GET /v1/queues", "GET /v1/queues/{id}", "PUT /v1/queues/{id}", "DELETE /v1/queues/{id}",
 }
@@ -239,7 +260,7 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request, sess *Sessions, 
 	http.SetCookie(w, &http.Cookie{Name: name, Value: sess.sign(id, supervisor, exp), Path: "/", Expires: exp,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	if supervisor {
-		writeJSON(w, http.StatusOK, map[string]string{"supervisor": id})
+		writeJSON(w, http.StatusOK, map[string]string{"id": id, "name": id})
 		return
 	}
 	st, err := s.cfg.Router.AgentStatus(id)

@@ -154,6 +154,9 @@ type Config struct {
 	Summarizer Summarizer
 	Observer   Observer
 	Sentiment  Sentimenter
+	// Redact masks PII (card numbers...) in transcript text before it is
+	// shown, stored or scored; nil leaves it.
+	Redact func(string) string
 	// Passwords checks agent and supervisor logins (login → password);
 	// nil: no logins.
 	Passwords func(login string) (agentID, password string, supervisor bool, ok bool)

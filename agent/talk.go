@@ -369,10 +369,10 @@ func (c *call) wrapup(st *seat, by string) {
 	if t := c.ticket; t != nil {
 		wrap = t.Queue().WrapUp
 	}
-	c.s.publish(AgentChannel(st.agentID), "call.ended", assist.CallEnded{CallID: c.id, SessionID: c.in.SessionID, By: by,
-		Summary: summary, Dispositions: c.s.cfg.Dispositions, WrapUp: wrap})
-	c.s.rememberWrap(st.agentID, assist.CallEnded{CallID: c.id, SessionID: c.in.SessionID, By: by, Summary: summary,
-		Dispositions: c.s.cfg.Dispositions, WrapUp: wrap}, time.Since(st.answered))
+	ended := assist.CallEnded{CallID: c.id, SessionID: c.in.SessionID, CallerID: c.in.CallerID, EndedAt: time.Now(), By: by,
+		Summary: summary, Dispositions: c.s.cfg.Dispositions, WrapUp: wrap}
+	c.s.publish(AgentChannel(st.agentID), "call.ended", ended)
+	c.s.rememberWrap(st.agentID, ended, time.Since(st.answered))
 }
 
 // summary is the generated after-call summary.
@@ -394,6 +394,12 @@ func (c *call) summary(segs []assist.Segment) string {
 // caller's sentiment, shows it to the agent and supervisors, refreshes
 // suggestions.
 func (c *call) onSegment(seg assist.Segment) {
+	if r := c.s.cfg.Redact; r != nil {
+		seg.Text = r(seg.Text)
+		for i := range seg.Words {
+			seg.Words[i].Text = r(seg.Words[i].Text)
+		}
+	}
 	c.mu.Lock()
 	agent := c.agentID
 	c.mu.Unlock()
@@ -475,7 +481,7 @@ func (c *call) suggest(seg assist.Segment) {
 			c.log.Warn("suggestions", "err", err)
 			return
 		}
-		sug.CallID, sug.For = c.id, seg.Text
+		sug.ID, sug.CallID, sug.For = newID("sg-"), c.id, seg.Text
 		sug.Latency = time.Since(seg.At)
 		c.mu.Lock()
 		c.sugg = &sug

@@ -56,6 +56,8 @@ type Hello struct {
 	// Resumed says whether the events after since follow; otherwise a
 	// "resync" event with the current state (Snapshot) comes first.
 	Resumed bool `json:"resumed"`
+	// Now is the server's clock, for the desktop's timers.
+	Now time.Time `json:"now"`
 }
 
 // ErrCommand wraps errors of malformed or unknown commands.
@@ -226,7 +228,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, ch string, snap Snap
 	if resume {
 		missed, resume = chn.since(since)
 	}
-	hello := Hello{Type: "hello", Epoch: h.epoch, Seq: chn.seq, Resumed: resume}
+	hello := Hello{Type: "hello", Epoch: h.epoch, Seq: chn.seq, Resumed: resume, Now: time.Now()}
 	c.backlog = append(c.backlog, hello)
 	if !resume && snap != nil {
 		// The snapshot may be slow: take it unlocked, then add what was

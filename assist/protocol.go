@@ -26,6 +26,8 @@ import (
 //	suggestions       Suggestions       refreshed suggestions for a call
 //	call.ended        CallEnded         the call ended: wrap-up
 //	alert             json (qa/alert.Alert)
+//	notice            {call_id, text}   something the agent should know (a consult not taken)
+//	dtmf              {call_id, digit}  the caller pressed a key
 //
 // Commands from an agent's desktop (Command.Type → Command.Data → Reply.Data):
 //
@@ -44,8 +46,12 @@ import (
 //	wrapup     WrapupCommand    → AgentState
 //
 // Supervisors get "resync" (WallState), "wall" (WallState, at most once a
-// second), "agent.state", "call", "alert", and send listen, whisper,
-// barge (MonitorCommand → Connect) and leave (CallCommand).
+// second), "agent.state", "call" (LiveCall; State "ended" when the call
+// is over: remove it), "transcript" (finals), "alert", and send listen,
+// whisper, barge (MonitorCommand → Connect; the same call again changes
+// the mode and returns the same media URL) and leave (CallCommand).
+//
+// Durations are nanoseconds in JSON, as Go encodes time.Duration.
 
 // AgentState is an agent's state as a desktop shows it.
 type AgentState struct {
@@ -188,6 +194,9 @@ type Step struct {
 
 // Suggestions for the agent, refreshed as the conversation moves.
 type Suggestions struct {
+	// ID names this set of suggestions (feedback on its reply refers to
+	// it).
+	ID     string `json:"id"`
 	CallID string `json:"call_id"`
 	// For is the caller's utterance they answer.
 	For      string    `json:"for,omitempty"`
@@ -204,13 +213,17 @@ type Suggestions struct {
 
 // CallEnded tells the desktop the call is over and wrap-up starts.
 type CallEnded struct {
-	CallID    string `json:"call_id"`
-	SessionID string `json:"session_id"`
-	By        string `json:"by"` // caller, agent, transfer
+	CallID    string    `json:"call_id"`
+	SessionID string    `json:"session_id"`
+	CallerID  string    `json:"caller_id,omitempty"`
+	EndedAt   time.Time `json:"ended_at"`
+	By        string    `json:"by"` // caller, agent, transfer
 	// Summary generated for the wrap-up, to edit.
-	Summary      string        `json:"summary"`
-	Dispositions []string      `json:"dispositions"`
-	WrapUp       time.Duration `json:"wrap_up"`
+	Summary      string   `json:"summary"`
+	Dispositions []string `json:"dispositions"`
+	// WrapUp is the time allowed for wrap-up before the agent is
+	// available again (0: no limit; the agent saves to end it).
+	WrapUp time.Duration `json:"wrap_up"`
 }
 
 // DeskState is a desktop's full state (the "resync" event).

@@ -79,6 +79,9 @@ type Transcriber struct {
 	dropped int
 	utts    int
 	closed  bool
+	started bool
+	base    time.Duration // offset of the first frame in the call
+	fed     time.Duration // audio written since
 }
 
 // Utterances returns how many utterances were started.
@@ -130,7 +133,16 @@ func (t *Transcriber) WriteFrame(f media.Frame) error {
 	if t.closed {
 		return media.ErrClosed
 	}
-	cp := media.Frame{Samples: append([]int16(nil), f.Samples...), Rate: f.Rate, Timestamp: time.Since(t.cfg.CallStart)}
+	// Offsets count the audio itself from where it joined the call, so
+	// they follow the recording however the frames are delivered.
+	if !t.started {
+		t.started, t.base = true, time.Since(t.cfg.CallStart)
+	}
+	at := t.base + t.fed
+	if f.Rate > 0 {
+		t.fed += time.Duration(len(f.Samples)) * time.Second / time.Duration(f.Rate)
+	}
+	cp := media.Frame{Samples: append([]int16(nil), f.Samples...), Rate: f.Rate, Timestamp: at}
 	select {
 	case t.frames <- cp:
 	default:

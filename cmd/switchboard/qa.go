@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/internal/config"
-	qaredact "github.com/switchboard-voice/switchboard/qa/redact"
 	"github.com/switchboard-voice/switchboard/qa/review"
 	"github.com/switchboard-voice/switchboard/qa/scorecard"
 	scorecardopenai "github.com/switchboard-voice/switchboard/qa/scorecard/openai"
@@ -112,11 +111,18 @@ func (f qaFlags) open(ctx context.Context, e *env) (*review.Service, store.Store
 // with its defaults, recordings where serve writes them, rules only unless
 // withLLM (then llm.model answers the questions that ask for it).
 func newReview(cfg config.Config, st store.Store, withLLM bool) (*review.Service, error) {
-	red, err := qaredact.New()
+	red, err := cfg.QA.Redaction.New()
 	if err != nil {
 		return nil, err
 	}
-	rc := review.Config{Store: st, Redactor: red, RecordingDir: recordingDir(cfg)}
+	senti, err := newSentiment(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rc := review.Config{Store: st, Redactor: red, Sentiment: senti, RecordingDir: recordingDir(cfg)}
+	if !cfg.QA.Redaction.On() {
+		rc.Redactor = nil
+	}
 	if withLLM {
 		if cfg.LLM.Model == "" {
 			return nil, fmt.Errorf("%w: --llm needs llm.model (or SWITCHBOARD_LLM_MODEL) in the configuration", errUsage)

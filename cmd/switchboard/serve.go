@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,9 +19,13 @@ import (
 	"github.com/switchboard-voice/switchboard/internal/metrics"
 	"github.com/switchboard-voice/switchboard/nlu/dialog"
 	"github.com/switchboard-voice/switchboard/nlu/openai"
+	qaredact "github.com/switchboard-voice/switchboard/qa/redact"
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/open"
 	"github.com/switchboard-voice/switchboard/web"
+	"github.com/switchboard-voice/switchboard/web/desk"
+	webqa "github.com/switchboard-voice/switchboard/web/qa"
+	"github.com/switchboard-voice/switchboard/web/wallboard"
 )
 
 func init() {
@@ -47,10 +52,17 @@ func newLogger(e *env, cfg config.Config) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(e.stderr, opts)
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+		h = slog.NewJSONHandler(e.stderr, opts)
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, opts))
+	// No card number or other PII in the logs (qa.redaction).
+	if cfg.QA.Redaction.On() {
+		if red, err := cfg.QA.Redaction.New(); err == nil {
+			h = qaredact.NewHandler(h, red)
+		}
+	}
+	return slog.New(h)
 }
 
 // openStore opens the configured store, creating the data folder.
@@ -157,12 +169,63 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	if e.voiceHooks != nil {
 		e.voiceHooks(vc)
 	}
+	// Human agents, assist and live QA.
+	cen, err := startCenter(ctx, cfg, st, reg, sp, log)
+	if err != nil {
+		return err
+	}
+	defer cen.close()
+	engineOf = func(bot string) (*dialog.Engine, error) { return reg.Engine(ctx, bot) }
+	vc.center = cen
+	rv, err := newReview(cfg, st, cfg.QALLM())
+	if err != nil {
+		return fmt.Errorf("qa: %w", err)
+	}
+	if cfg.QA.Scorecards != "" {
+		loaded, err := rv.LoadDir(ctx, cfg.QA.Scorecards)
+		if err != nil {
+			return fmt.Errorf("qa.scorecards: %w", err)
+		}
+		for _, l := range loaded {
+			log.Info("scorecard ready", "scorecard", l.Name, "version", l.Version, "published", l.Published)
+		}
+	}
+	var scoring sync.WaitGroup
+	defer scoring.Wait()
+	if cfg.QAEnabled() {
+		cen.onCallEnded = func(sessionID string) {
+			scoring.Add(1)
+			go func() {
+				defer scoring.Done()
+				// Let the last turns and the recording be written.
+				time.Sleep(time.Second)
+				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+				defer cancel()
+				if err := rv.Score(sctx, sessionID); err != nil {
+					log.Warn("call not scored", "session", sessionID, "err", err)
+				}
+			}()
+		}
+	}
 	tel, err := startTelephony(ctx, cfg, m, vc, log)
 	if err != nil {
 		return err
 	}
 	defer tel.stop()
 	extra := tel.routes
+	for p, h := range cen.routes() {
+		extra[p] = h
+	}
+	for _, p := range []string{"/agent", "/agent/"} {
+		extra[p] = desk.Handler()
+	}
+	for _, p := range []string{"/supervisor", "/supervisor/"} {
+		extra[p] = wallboard.Handler()
+	}
+	qah := webqa.Handler(rv, webqa.WithLogger(log.With("component", "qa")))
+	for _, p := range []string{"/qa", "/qa/", "/v1/qa/"} {
+		extra[p] = qah
+	}
 	if cfg.DemoBackendEnabled() {
 		extra["/demo/"] = http.StripPrefix("/demo", demobackend.New(log.With("component", "demo-backend")))
 	}

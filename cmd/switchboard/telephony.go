@@ -50,6 +50,28 @@ type voice struct {
 	onTurn  func(voicebot.TurnStats)
 	onEvent func(voicebot.Event)
 	onEnd   func(voicebot.CallStats)
+	// center takes handoffs into its queues and watches calls live.
+	center *center
+}
+
+// events observes voicebot calls: the tests' hooks and the live QA.
+func (v *voice) events() (func(voicebot.Event), func(voicebot.CallStats)) {
+	onEvent, onEnd := v.onEvent, v.onEnd
+	c := v.center
+	if c == nil {
+		return onEvent, onEnd
+	}
+	return func(e voicebot.Event) {
+			c.voiceEvent(e)
+			if onEvent != nil {
+				onEvent(e)
+			}
+		}, func(s voicebot.CallStats) {
+			c.voiceEnd(s)
+			if onEnd != nil {
+				onEnd(s)
+			}
+		}
 }
 
 // dialplan builds the configured routes.
@@ -62,22 +84,42 @@ func dialplan(cfg config.Config, v *voice, log *slog.Logger) (*apps.Dialplan, er
 			if v == nil {
 				return nil, fmt.Errorf("dialplan[%d]: voicebot routes need the conversation service", i)
 			}
+			onEvent, onEnd := v.events()
 			a, err := voicebot.New(voicebot.Config{
 				Bot: r.Bot, Conversations: v.conv, Speech: v.speech, Metrics: v.metrics,
 				Handoff: func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {
+					// A queue of our own: the caller waits for an agent
+					// here. Otherwise the configured transfer target.
+					_, listed := cfg.Voicebot.Transfer[a.Queue]
+					_, any := cfg.Voicebot.Transfer["*"]
+					if !listed && !any && v.center != nil {
+						q := a.Queue
+						if !v.center.hasQueue(q) && v.center.hasQueue("general") {
+							q = "general"
+						}
+						if v.center.hasQueue(q) {
+							a.Queue = q
+							return v.center.handoff(ctx, leg, sessionID, a)
+						}
+					}
 					if v.transfer == nil {
 						return voicebot.ErrNoTarget
 					}
 					return v.transfer(ctx, leg, sessionID, a)
 				},
 				EndOfTurn: cfg.Voicebot.EndOfTurn, BargeIn: cfg.Voicebot.BargeIn, NoInput: cfg.Voicebot.NoInput,
-				OnTurn: v.onTurn, OnEvent: v.onEvent, OnEnd: v.onEnd,
+				OnTurn: v.onTurn, OnEvent: onEvent, OnEnd: onEnd,
 				Logger: log.With("component", "voicebot"),
 			})
 			if err != nil {
 				return nil, fmt.Errorf("dialplan[%d]: %w", i, err)
 			}
 			app = a
+		case "queue":
+			if v == nil || v.center == nil {
+				return nil, fmt.Errorf("dialplan[%d]: queue routes need the agent service", i)
+			}
+			app = v.center.queueApp(r.Queue)
 		case "echo":
 			app = apps.Echo(log, nil)
 		case "playback":
@@ -162,7 +204,18 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 				wc.Loopback = true // a softphone on this machine
 			}
 		}
-		t.rtc, err = webrtc.NewServer(wc, dp, log.With("component", "webrtc"))
+		var router webrtc.Router = dp
+		if v != nil && v.center != nil {
+			// Agents' and supervisors' audio for their calls.
+			svc := v.center.svc
+			router = webrtc.RouterFunc(func(from, to string) (media.Application, bool) {
+				if app, ok := svc.MediaApp(to); ok {
+					return app, true
+				}
+				return dp.Route(from, to)
+			})
+		}
+		t.rtc, err = webrtc.NewServer(wc, router, log.With("component", "webrtc"))
 		if err != nil {
 			return nil, fmt.Errorf("webrtc: %w", err)
 		}

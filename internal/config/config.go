@@ -50,6 +50,18 @@ type Config struct {
 	Speech Speech `yaml:"speech"`
 	// Voicebot configures turn-taking on voicebot calls.
 	Voicebot Voicebot `yaml:"voicebot"`
+	// Events configures the bus between nodes (NATS).
+	Events Events `yaml:"events"`
+	// ACD configures queues, agents and routing.
+	ACD ACD `yaml:"acd"`
+	// Desk configures the agent desktop and the wallboard.
+	Desk Desk `yaml:"desk"`
+	// Assist configures agent-assist suggestions.
+	Assist Assist `yaml:"assist"`
+	// QA configures scoring, sentiment and redaction.
+	QA QA `yaml:"qa"`
+	// Alerts configures real-time alert rules and their webhooks.
+	Alerts Alerts `yaml:"alerts"`
 }
 
 // SIP configures the SIP endpoint.
@@ -134,8 +146,10 @@ type Route struct {
 	To string `yaml:"to"`
 	// From optionally matches the caller the same way.
 	From string `yaml:"from"`
-	// App is the application: echo, playback or voicebot.
+	// App is the application: echo, playback, voicebot or queue.
 	App string `yaml:"app"`
+	// Queue is the queue a queue route puts callers in (an acd queue).
+	Queue string `yaml:"queue"`
 	// File is the WAV file for playback.
 	File string `yaml:"file"`
 	// Bot is the bot a voicebot route runs (a loaded bot's name).
@@ -300,6 +314,7 @@ func Default() Config {
 		Bots:        Bots{PublishOnStart: &t},
 		LLM:         LLM{BaseURL: "https://api.openai.com/v1", FirstTokenTimeout: 2 * time.Second, Timeout: 10 * time.Second},
 		DemoBackend: DemoBackend{Enabled: &t},
+		Recording:   Recording{Enabled: true},
 		SIP: SIP{
 			Listen:     []SIPListener{{Transport: "udp", Addr: "127.0.0.1:5060"}, {Transport: "tcp", Addr: "127.0.0.1:5060"}},
 			MaxCalls:   500,
@@ -328,6 +343,7 @@ func Load(path string) (Config, error) {
 		}
 	}
 	cfg.applyEnv(os.Getenv)
+	cfg.fillCenter(os.Getenv)
 	cfg.fill()
 	if err := cfg.Validate(); err != nil {
 		if path != "" {
@@ -352,6 +368,10 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	set(&c.LLM.Model, "SWITCHBOARD_LLM_MODEL")
 	set(&c.Speech.OpenAI.BaseURL, "SWITCHBOARD_SPEECH_BASE_URL")
 	set(&c.DataDir, "SWITCHBOARD_DATA_DIR")
+	set(&c.Events.URL, "SWITCHBOARD_NATS_URL")
+	set(&c.Events.Token, "SWITCHBOARD_NATS_TOKEN")
+	set(&c.Desk.Secret, "SWITCHBOARD_DESK_SECRET")
+	set(&c.Assist.Qdrant.APIKey, "SWITCHBOARD_QDRANT_API_KEY")
 	if c.SIP.Trunk != nil {
 		set(&c.SIP.Trunk.Password, "SWITCHBOARD_SIP_TRUNK_PASSWORD")
 	}
@@ -379,6 +399,11 @@ func (c *Config) fill() {
 				c.Dialplan = append(c.Dialplan, Route{To: "banking|bank|1000", App: "voicebot", Bot: "banking"})
 			case "logistics-zh":
 				c.Dialplan = append(c.Dialplan, Route{To: "logistics|logistics-zh|400\\d*|95\\d*", App: "voicebot", Bot: "logistics-zh"})
+			}
+		}
+		for _, q := range c.ACD.Queues {
+			if q.ID == "general" {
+				c.Dialplan = append(c.Dialplan, Route{To: "agents|support|2000", App: "queue", Queue: "general"})
 			}
 		}
 		c.Dialplan = append(c.Dialplan, Route{To: "", App: "echo"})
@@ -479,7 +504,7 @@ func (c *Config) Validate() error {
 	if c.LLM.Timeout < c.LLM.FirstTokenTimeout {
 		return bad("llm.timeout", "must be at least llm.first_token_timeout")
 	}
-	return nil
+	return c.validateCenter(bad)
 }
 
 func (c *Config) validateMedia(bad func(key, format string, args ...any) error) error {
@@ -587,8 +612,19 @@ func (c *Config) validateMedia(bad func(key, format string, args ...any) error) 
 			if r.Bot == "" {
 				return bad(key+".bot", "voicebot needs a bot name")
 			}
+		case "queue":
+			if r.Queue == "" {
+				return bad(key+".queue", "queue needs a queue ID")
+			}
+			found := false
+			for _, q := range c.ACD.Queues {
+				found = found || q.ID == r.Queue
+			}
+			if !found {
+				return bad(key+".queue", "%q is not a queue of acd.queues", r.Queue)
+			}
 		default:
-			return bad(key+".app", "%q is not one of echo, playback, voicebot", r.App)
+			return bad(key+".app", "%q is not one of echo, playback, voicebot, queue", r.App)
 		}
 	}
 	return nil
