@@ -94,7 +94,7 @@ type harness struct {
 	stop  func()
 }
 
-func newHarness(t *testing.T, mod func(*Config)) *harness {
+func newHarness(t *testing.T, mod func(*Config), opts ...Option) *harness {
 	t.Helper()
 	cfg := Config{
 		Listen: []Listener{{Transport: "udp", Addr: "127.0.0.1:0"}, {Transport: "tcp", Addr: "127.0.0.1:0"}},
@@ -113,7 +113,7 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 		}
 		return h.app, true
 	})
-	srv, err := NewServer(cfg, h.media, router, testLogger())
+	srv, err := NewServer(cfg, h.media, router, testLogger(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
