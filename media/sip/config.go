@@ -281,8 +281,11 @@ type RegistrarConfig struct {
 	// HA1 hashes.
 	Realm string `yaml:"realm"`
 	// Algorithms are the digest algorithms offered, most preferred first:
-	// "SHA-256" and "MD5" (RFC 8760). Each gets its own WWW-Authenticate
-	// header. Default: SHA-256 then MD5.
+	// "SHA-256" and "MD5" (RFC 8760); each gets its own WWW-Authenticate
+	// header. Default: MD5 only, because some phones fail on a 401 that
+	// offers anything else at all (baresip 1.0 with libre 1.1, as Debian
+	// ships it: "Register: Function not implemented"). Set
+	// [SHA-256, MD5] when every phone handles RFC 8760.
 	Algorithms []string `yaml:"algorithms"`
 	// NonceTTL is how long a nonce stays valid; a request with an older
 	// one is challenged again with stale=true, and the phone retries
@@ -329,7 +332,7 @@ func (r RegistrarConfig) withDefaults(publicIP string, listen []Listener) Regist
 		r.Realm = r.Domain
 	}
 	if len(r.Algorithms) == 0 {
-		r.Algorithms = []string{AlgorithmSHA256, AlgorithmMD5}
+		r.Algorithms = []string{AlgorithmMD5}
 	}
 	r.Algorithms = slices.Clone(r.Algorithms)
 	r.Aliases = slices.Clone(r.Aliases)

@@ -126,9 +126,8 @@ func (r *registrar) handle(ctx context.Context, req *sip.Request) *sip.Response 
 	if res != nil {
 		return res
 	}
-	log := r.log.With("user", user, "call_id", callID.Value())
 	if user != aor.User {
-		log.Info("sip: REGISTER for another user's address of record", "aor", aor.User)
+		r.log.Info("sip: REGISTER for another user's address of record", "user", user, "aor", aor.User, "call_id", callID.Value())
 		return r.reply(req, 403, "Forbidden (Not Your Address of Record)")
 	}
 	reg, res := r.registration(req, user)
@@ -138,7 +137,7 @@ func (r *registrar) handle(ctx context.Context, req *sip.Request) *sip.Response 
 	bindings, err := r.loc.apply(reg)
 	switch {
 	case errors.Is(err, errCSeqOrder):
-		log.Info("sip: REGISTER out of order", "cseq", cseq.SeqNo)
+		r.log.Info("sip: REGISTER out of order", "user", user, "call_id", callID.Value(), "cseq", cseq.SeqNo)
 		return r.reply(req, 400, "CSeq Out of Order")
 	case err != nil:
 		return r.reply(req, 503, "Service Unavailable", sip.NewHeader("Retry-After", "5"))
@@ -153,7 +152,9 @@ func (r *registrar) handle(ctx context.Context, req *sip.Request) *sip.Response 
 		res.AppendHeader(sip.NewHeader("Contact", v))
 	}
 	res.AppendHeader(sip.NewHeader("Date", now.UTC().Format(http.TimeFormat)))
-	log.Debug("sip: REGISTER", "contacts", len(bindings), "source", reg.source)
+	if r.log.Enabled(ctx, slog.LevelDebug) {
+		r.log.Debug("sip: REGISTER", "user", user, "call_id", callID.Value(), "contacts", len(bindings), "source", reg.source)
+	}
 	return res
 }
 
@@ -202,17 +203,16 @@ func (r *registrar) authenticate(ctx context.Context, req *sip.Request) (string,
 	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	password, ok, err := r.creds.Lookup(lctx, p.username)
 	cancel()
-	log := r.log.With("user", p.username, "source", req.Source())
 	if err != nil {
-		log.Warn("sip: credentials lookup failed", "err", err)
+		r.log.Warn("sip: credentials lookup failed", "user", p.username, "err", err)
 		return "", r.reply(req, 503, "Service Unavailable (Credentials Lookup Failed)", sip.NewHeader("Retry-After", "5"))
 	}
 	if !ok {
-		log.Info("sip: REGISTER from an unknown user")
+		r.log.Info("sip: REGISTER from an unknown user", "user", p.username, "source", req.Source())
 		return "", r.reply(req, 403, "Forbidden (Bad Credentials)")
 	}
 	if !equalResponse(p.response, alg.response(p, password, req.Method.String())) {
-		log.Info("sip: REGISTER with a wrong password", "algorithm", alg.name)
+		r.log.Info("sip: REGISTER with a wrong password", "user", p.username, "source", req.Source(), "algorithm", alg.name)
 		return "", r.reply(req, 403, "Forbidden (Bad Credentials)")
 	}
 	now := r.now()
@@ -223,7 +223,7 @@ func (r *registrar) authenticate(ctx context.Context, req *sip.Request) (string,
 		return "", r.challenge(req, "Unauthorized (Unknown Nonce)", true)
 	}
 	if !r.nonces.use(p.nonce, nc, now) {
-		log.Info("sip: nonce count replayed", "nc", p.nc)
+		r.log.Info("sip: nonce count replayed", "user", p.username, "source", req.Source(), "nc", p.nc)
 		return "", r.challenge(req, "Unauthorized (Nonce Count Replayed)", true)
 	}
 	return p.username, nil

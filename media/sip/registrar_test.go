@@ -75,9 +75,9 @@ type regFixture struct {
 
 var testUsers = StaticCredentials{"alice": "wonderland", "bob": "builder", "1001": "s3cret"}
 
-func newRegFixture(t *testing.T, mod func(*RegistrarConfig)) *regFixture {
+func newRegFixture(t testing.TB, mod func(*RegistrarConfig)) *regFixture {
 	t.Helper()
-	cfg := RegistrarConfig{Enabled: true, Domain: "sb.test"}
+	cfg := RegistrarConfig{Enabled: true, Domain: "sb.test", Algorithms: []string{AlgorithmSHA256, AlgorithmMD5}}
 	if mod != nil {
 		mod(&cfg)
 	}
@@ -701,6 +701,9 @@ func TestRegistrarConfigValidate(t *testing.T) {
 	}
 	if ok.Algorithms[0] != "md5" {
 		t.Error("withDefaults changed the caller's slice")
+	}
+	if d := (RegistrarConfig{}).withDefaults("10.0.0.1", nil); len(d.Algorithms) != 1 || d.Algorithms[0] != AlgorithmMD5 {
+		t.Errorf("default algorithms %v, want MD5 only", d.Algorithms)
 	}
 	if d := (RegistrarConfig{}).withDefaults("", []Listener{{Transport: "udp", Addr: "10.0.0.1:5060"}}); d.Domain != "10.0.0.1" || d.Realm != "10.0.0.1" {
 		t.Errorf("default domain %q realm %q", d.Domain, d.Realm)
