@@ -327,9 +327,12 @@ func (l *location) lookup(user string) []binding {
 	return out
 }
 
-// bindings returns a user's live bindings.
+// bindings returns a user's live bindings (nil for none).
 func (l *location) bindings(user string) []Binding {
 	bs := l.lookup(user)
+	if len(bs) == 0 {
+		return nil
+	}
 	out := make([]Binding, len(bs))
 	for i, b := range bs {
 		out[i] = b.Binding

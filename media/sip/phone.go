@@ -32,22 +32,69 @@ type callOptions struct {
 }
 
 // WithRingTimeout sets how long the phones ring before the call gives up
-// with ErrNoAnswer and CANCEL (default RegistrarConfig.RingTimeout).
+// with ErrNoAnswer and CANCEL (default, and for d <= 0,
+// RegistrarConfig.RingTimeout).
 func WithRingTimeout(d time.Duration) CallOption {
-	return func(o *callOptions) { o.ringTimeout = d }
+	return func(o *callOptions) {
+		if d > 0 {
+			o.ringTimeout = d
+		}
+	}
 }
 
 // WithCallerID sets who the phone shows as calling: the user part of the
-// From URI (a number, say) and a display name; either may be empty.
+// From URI (a number, say) and a display name; either may be empty. They
+// often come from the caller's own INVITE, so characters that could break
+// the header are escaped (user) or dropped (name).
 func WithCallerID(user, displayName string) CallOption {
-	return func(o *callOptions) { o.callerUser, o.callerName = user, displayName }
+	return func(o *callOptions) {
+		if user != "" {
+			o.callerUser = escapeUser(user)
+		}
+		o.callerName = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || r == '"' || r == '\\' {
+				return -1
+			}
+			return r
+		}, displayName)
+	}
 }
 
 // WithHeader adds a header to the INVITE: an X-Switchboard-Session for
 // the agent desktop, or Call-Info "<sip:host>;answer-after=0" to ask a
-// phone to answer by itself.
+// phone to answer by itself. Line breaks and other control characters in
+// value are dropped.
 func WithHeader(name, value string) CallOption {
-	return func(o *callOptions) { o.headers = append(o.headers, sip.NewHeader(name, value)) }
+	return func(o *callOptions) {
+		if !isToken(name) {
+			return
+		}
+		value = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\t' || r == 0x7f {
+				return -1
+			}
+			return r
+		}, value)
+		o.headers = append(o.headers, sip.NewHeader(name, value))
+	}
+}
+
+// escapeUser percent-encodes what may not stand in the user part of a SIP
+// URI (RFC 3261 section 25.1: unreserved, user-unreserved and escaped).
+func escapeUser(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("-_.!~*'()&=+$,;?/", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // WithRinging has fn called when a phone starts ringing (its first 180
@@ -152,6 +199,8 @@ func (s *Server) ringUser(ctx context.Context, user string, app media.Applicatio
 	defer om.abort()
 	ringCtx, cancelRing := context.WithTimeoutCause(ctx, o.ringTimeout, errRingTimeout)
 	defer cancelRing()
+	stopDrain := context.AfterFunc(serveCtx, cancelRing) // Serve returning stops the ringing
+	defer stopDrain()
 
 	// Exactly one party claims the outcome: the first branch answered, or
 	// this function giving up. Branches answered after it hang up.
@@ -178,11 +227,15 @@ func (s *Server) ringUser(ctx context.Context, user string, app media.Applicatio
 		case r = <-results:
 		case <-ringCtx.Done():
 			if claimed.CompareAndSwap(false, true) {
-				if errors.Is(context.Cause(ringCtx), errRingTimeout) {
+				switch {
+				case errors.Is(context.Cause(ringCtx), errRingTimeout):
 					s.log.Info("sip: no answer", "user", user, "ring_timeout", o.ringTimeout)
 					return nil, nil, fmt.Errorf("%w: %s did not answer in %v", ErrNoAnswer, user, o.ringTimeout)
+				case ctx.Err() != nil:
+					return nil, nil, fmt.Errorf("sip: calling %s: %w", user, ctx.Err())
+				default:
+					return nil, nil, ErrNotServing
 				}
-				return nil, nil, fmt.Errorf("sip: calling %s: %w", user, ctx.Err())
 			}
 			// A branch claimed the call just now: its result is coming.
 			for r = range results {
@@ -223,8 +276,26 @@ func (s *Server) ringContact(ctx context.Context, b binding, user string, offer 
 		log.Info("sip: INVITE to phone failed", "err", err)
 		return branch{b: b, err: fmt.Errorf("%w: %s: %w", ErrUnreachable, b.Contact, err)}
 	}
+	// Giving up: CANCEL once the phone has sent a provisional response;
+	// before that RFC 3261 section 9.1 allows no CANCEL (the phone may be
+	// gone), so stop waiting at once (a late answer reaches
+	// onStrayResponse).
+	var provisional atomic.Bool
+	waitCtx, cancelWait := context.WithCancelCause(context.Background())
+	defer cancelWait(nil)
+	stop := context.AfterFunc(ctx, func() {
+		if provisional.Load() {
+			cancelWait(context.Canceled)
+		} else {
+			cancelWait(sipgo.WaitAnswerForceCancelErr)
+		}
+	})
+	defer stop()
 	var ringing sync.Once
-	err = uac.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
+	err = uac.WaitAnswer(waitCtx, sipgo.AnswerOptions{OnResponse: func(res *sip.Response) error {
+		if res.IsProvisional() {
+			provisional.Store(true)
+		}
 		if (res.StatusCode == 180 || res.StatusCode == 183) && o.onRinging != nil {
 			ringing.Do(func() { o.onRinging(b.Binding) })
 		}

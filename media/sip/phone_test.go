@@ -2,6 +2,7 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -30,7 +31,9 @@ type regHarness struct {
 func newRegHarness(t *testing.T, mod func(*RegistrarConfig)) *regHarness {
 	t.Helper()
 	ev := &eventLog{}
+	cert, key := selfSigned(t)
 	h := newHarness(t, func(c *Config) {
+		c.Listen = append(c.Listen, Listener{Transport: "tls", Addr: "127.0.0.1:0", CertFile: cert, KeyFile: key})
 		// SHA-256 first: sipgo's client answers the first challenge.
 		c.Registrar = &RegistrarConfig{Enabled: true, RingTimeout: 5 * time.Second, Algorithms: []string{AlgorithmSHA256, AlgorithmMD5}}
 		if mod != nil {
@@ -85,7 +88,9 @@ type phone struct {
 
 // phoneSetup says how a test phone is reached.
 type phoneSetup struct {
-	transport string // "udp" (default) or "tcp" (no listener: calls must come over its connection)
+	// transport is "udp" (default), or "tcp" or "tls": then the phone has
+	// no listener, and calls must come over its connection.
+	transport string
 	// contactHost, when set, is the host the phone puts in its Contact
 	// (an address behind NAT where nothing listens).
 	contactHost string
@@ -97,6 +102,7 @@ func newPhone(t *testing.T, h *regHarness, user string, setup phoneSetup) *phone
 		setup.transport = "udp"
 	}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("testphone"), sipgo.WithUserAgentHostname("127.0.0.1"),
+		sipgo.WithUserAgenTLSConfig(&tls.Config{InsecureSkipVerify: true}),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(testLogger())),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(testLogger())))
 	if err != nil {
@@ -297,7 +303,7 @@ func (p *phone) mustRegister(expires int) {
 }
 
 func TestPhoneRegisterAndCall(t *testing.T) {
-	for _, tr := range []string{"udp", "tcp"} {
+	for _, tr := range []string{"udp", "tcp", "tls"} {
 		t.Run(tr, func(t *testing.T) {
 			h := newRegHarness(t, nil)
 			p := newPhone(t, h, "alice", phoneSetup{transport: tr})
@@ -349,7 +355,106 @@ func TestPhoneRegisterAndCall(t *testing.T) {
 			if _, err := h.srv.DialUser(ctx, "alice"); !errors.Is(err, ErrNotRegistered) {
 				t.Fatalf("DialUser after unregister: %v", err)
 			}
+			// Unregister drops a user's contacts from the server's side.
+			p.mustRegister(600)
+			if n := h.srv.Unregister("alice"); n != 1 {
+				t.Errorf("Unregister removed %d contacts", n)
+			}
+			h.waitEvents(t, "alice:added:1", "alice:removed:0", "alice:added:1", "alice:removed:0")
+			if h.srv.Bindings("alice") != nil || len(h.srv.Registered()) != 0 {
+				t.Errorf("still registered: %v", h.srv.Registered())
+			}
 		})
+	}
+}
+
+func TestDialUserUnreachable(t *testing.T) {
+	h := newRegHarness(t, nil)
+	// Over TCP, without a listener: once its connection is gone the phone
+	// cannot be reached (its Contact port has nothing listening).
+	p := newPhone(t, h, "alice", phoneSetup{transport: "tcp"})
+	p.mustRegister(600)
+	src := h.srv.Bindings("alice")[0].Source.String()
+	p.stop()
+	checkFor(t, 5*time.Second, func() error {
+		if c, err := h.srv.ua.TransportLayer().GetConnection("tcp", src); err == nil {
+			c.TryClose()
+			return errors.New("the server still holds the phone's connection")
+		}
+		return nil
+	})
+	_, err := h.srv.DialUser(ctxT(t), "alice")
+	if !errors.Is(err, ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrUnreachable", err)
+	}
+	waitCalls(t, h.srv, 0)
+}
+
+// TestDialUserPhoneGone rings a phone that has gone without
+// unregistering: no response at all. The ring time passes with
+// ErrNoAnswer, and nothing waits for the INVITE's transaction to time out
+// (Serve returns at once).
+func TestDialUserPhoneGone(t *testing.T) {
+	h := newRegHarness(t, nil)
+	p := newRawPhone(t)
+	bindRaw(t, h, "alice", p)
+	p.conn.Close() // datagrams to it are lost
+	_, err := h.srv.DialUser(ctxT(t), "alice", WithRingTimeout(200*time.Millisecond))
+	if !errors.Is(err, ErrNoAnswer) {
+		t.Fatalf("err = %v, want ErrNoAnswer", err)
+	}
+	start := time.Now()
+	h.stop()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Serve took %v to return", d)
+	}
+}
+
+// TestDialUserServerStops stops the server while a phone rings: the
+// ringing ends with CANCEL and DialUser with ErrNotServing.
+func TestDialUserServerStops(t *testing.T) {
+	h := newRegHarness(t, nil)
+	p := newPhone(t, h, "alice", phoneSetup{})
+	p.answer.Store(0)
+	p.mustRegister(600)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := h.srv.DialUser(context.Background(), "alice")
+		errc <- err
+	}()
+	checkFor(t, 5*time.Second, func() error {
+		if inv, _, _ := p.counts(); inv != 1 {
+			return errors.New("not ringing yet")
+		}
+		return nil
+	})
+	h.stop()
+	if err := <-errc; !errors.Is(err, ErrNotServing) {
+		t.Errorf("err = %v, want ErrNotServing", err)
+	}
+	if _, canceled, _ := p.counts(); canceled != 1 {
+		t.Errorf("phone saw %d CANCELs", canceled)
+	}
+}
+
+func TestCallOptions(t *testing.T) {
+	var o callOptions
+	for _, opt := range []CallOption{
+		WithCallerID("+86 138\r\nVia: x", "Bad \"name\"\r\n\\"),
+		WithHeader("X-Switchboard-Session", "s-1\r\nInjected: yes"),
+		WithHeader("Bad Name", "dropped"),
+		WithRingTimeout(-time.Second),
+	} {
+		opt(&o)
+	}
+	if o.callerUser != "+86%20138%0D%0AVia%3A%20x" || o.callerName != "Bad name" {
+		t.Errorf("caller %q %q", o.callerUser, o.callerName)
+	}
+	if len(o.headers) != 1 || o.headers[0].Value() != "s-1Injected: yes" {
+		t.Errorf("headers %v", o.headers)
+	}
+	if o.ringTimeout != 0 {
+		t.Errorf("ring timeout %v from a negative option", o.ringTimeout)
 	}
 }
 
