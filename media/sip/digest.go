@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,7 +59,8 @@ func parseAuthorization(v string) (authParams, error) {
 		}
 		return p, authErrorf("scheme %q is not Digest", clip(scheme))
 	}
-	seen := map[string]bool{}
+	var seenBuf [16]string
+	seen := seenBuf[:0] // names of the parameters given, to refuse duplicates
 	for {
 		rest = strings.TrimLeft(rest, " \t,")
 		if rest == "" {
@@ -75,25 +77,31 @@ func parseAuthorization(v string) (authParams, error) {
 		rest = strings.TrimLeft(rest[eq+1:], " \t")
 		var value string
 		if strings.HasPrefix(rest, `"`) {
-			var b strings.Builder
-			i, closed := 1, false
-			for ; i < len(rest); i++ {
-				c := rest[i]
-				if c == '\\' && i+1 < len(rest) {
-					i++
-					b.WriteByte(rest[i])
-					continue
+			end := strings.IndexAny(rest[1:], `"\\`) + 1
+			if end > 0 && rest[end] == '"' {
+				// No escapes: the value is a substring.
+				value, rest = rest[1:end], rest[end+1:]
+			} else {
+				var b strings.Builder
+				i, closed := 1, false
+				for ; i < len(rest); i++ {
+					c := rest[i]
+					if c == '\\' && i+1 < len(rest) {
+						i++
+						b.WriteByte(rest[i])
+						continue
+					}
+					if c == '"' {
+						closed = true
+						break
+					}
+					b.WriteByte(c)
 				}
-				if c == '"' {
-					closed = true
-					break
+				if !closed {
+					return p, authErrorf("unterminated quoted value of %s", name)
 				}
-				b.WriteByte(c)
+				value, rest = b.String(), rest[i+1:]
 			}
-			if !closed {
-				return p, authErrorf("unterminated quoted value of %s", name)
-			}
-			value, rest = b.String(), rest[i+1:]
 		} else {
 			end := strings.IndexAny(rest, ", \t")
 			if end < 0 {
@@ -108,39 +116,18 @@ func parseAuthorization(v string) (authParams, error) {
 		if rest != "" && rest[0] != ',' {
 			return p, authErrorf("missing comma after %s", name)
 		}
-		if seen[name] {
+		if slices.Contains(seen, name) {
 			return p, authErrorf("parameter %s given twice", name)
 		}
-		seen[name] = true
+		seen = append(seen, name)
 		for _, c := range value {
 			if c < 0x20 || c == 0x7f {
 				return p, authErrorf("control character in %s", name)
 			}
 		}
-		switch name {
-		case "username":
-			p.username = value
-		case "realm":
-			p.realm = value
-		case "nonce":
-			p.nonce = value
-		case "uri":
-			p.uri = value
-		case "response":
-			p.response = value
-		case "algorithm":
-			p.algorithm = value
-		case "cnonce":
-			p.cnonce = value
-		case "qop":
-			p.qop = value
-		case "nc":
-			p.nc = value
-		case "opaque":
-			p.opaque = value
-		case "userhash":
-			p.userhash = value
-		case "username*":
+		if f := p.field(name); f != nil {
+			*f = value
+		} else if name == "username*" {
 			return p, authErrorf("username* (RFC 7616 encoded user names) is not supported")
 		}
 	}
@@ -155,6 +142,36 @@ func parseAuthorization(v string) (authParams, error) {
 		return p, authErrorf("qop without cnonce and nc")
 	}
 	return p, nil
+}
+
+// field returns where the parameter name goes, or nil for one we do not
+// use.
+func (p *authParams) field(name string) *string {
+	switch name {
+	case "username":
+		return &p.username
+	case "realm":
+		return &p.realm
+	case "nonce":
+		return &p.nonce
+	case "uri":
+		return &p.uri
+	case "response":
+		return &p.response
+	case "algorithm":
+		return &p.algorithm
+	case "cnonce":
+		return &p.cnonce
+	case "qop":
+		return &p.qop
+	case "nc":
+		return &p.nc
+	case "opaque":
+		return &p.opaque
+	case "userhash":
+		return &p.userhash
+	}
+	return nil
 }
 
 func isToken(s string) bool {
