@@ -295,7 +295,8 @@ type RegistrarConfig struct {
 	// 423 Interval Too Brief with Min-Expires. Default 60s.
 	MinExpiry time.Duration `yaml:"min_expiry"`
 	// MaxExpiry caps the registration lifetime a phone asks for. Default
-	// 1h.
+	// 10m: registrations live in memory, so after a restart phones are
+	// back within this time; short refreshes also keep NAT mappings open.
 	MaxExpiry time.Duration `yaml:"max_expiry"`
 	// DefaultExpiry applies when a REGISTER names no expiry (RFC 3261
 	// says 3600s), capped by MaxExpiry. Default 1h.
@@ -346,7 +347,7 @@ func (r RegistrarConfig) withDefaults(publicIP string, listen []Listener) Regist
 		r.MinExpiry = time.Minute
 	}
 	if r.MaxExpiry == 0 {
-		r.MaxExpiry = time.Hour
+		r.MaxExpiry = 10 * time.Minute
 	}
 	if r.DefaultExpiry == 0 {
 		r.DefaultExpiry = time.Hour
@@ -410,7 +411,7 @@ func (r RegistrarConfig) Validate() error {
 		minE = time.Minute
 	}
 	if maxE == 0 {
-		maxE = time.Hour
+		maxE = 10 * time.Minute
 	}
 	if maxE < minE {
 		return bad("max_expiry", "%v is shorter than min_expiry %v", maxE, minE)

@@ -425,9 +425,9 @@ func TestRegisterExpiry(t *testing.T) {
 	}{
 		{"header", "<sip:alice@10.0.0.5>", "120", 200, "OK", 120 * time.Second},
 		{"contact parameter wins", "<sip:alice@10.0.0.5>;expires=300", "120", 200, "OK", 300 * time.Second},
-		{"none: default", "<sip:alice@10.0.0.5>", "", 200, "OK", time.Hour},
-		{"capped at max", "<sip:alice@10.0.0.5>", "86400", 200, "OK", time.Hour},
-		{"beyond 2^32-1", "<sip:alice@10.0.0.5>", "99999999999", 200, "OK", time.Hour},
+		{"none: default, capped", "<sip:alice@10.0.0.5>", "", 200, "OK", 10 * time.Minute},
+		{"capped at max", "<sip:alice@10.0.0.5>", "86400", 200, "OK", 10 * time.Minute},
+		{"beyond 2^32-1", "<sip:alice@10.0.0.5>", "99999999999", 200, "OK", 10 * time.Minute},
 		{"too brief", "<sip:alice@10.0.0.5>", "30", 423, "Interval Too Brief", 0},
 		{"too brief parameter", "<sip:alice@10.0.0.5>;expires=1", "3600", 423, "Interval Too Brief", 0},
 		{"bad header", "<sip:alice@10.0.0.5>", "soon", 400, "Bad Expires Header", 0},
@@ -540,11 +540,11 @@ func TestRegisterCallIDAndCSeq(t *testing.T) {
 	}
 	f.clock.advance(time.Minute)
 	// Another Call-ID (the phone rebooted) may use any CSeq.
-	q := regReq{callID: "call-2", contacts: []string{"<sip:alice@10.0.0.5:5062>"}, expires: "900", source: "198.51.100.8:4000"}
+	q := regReq{callID: "call-2", contacts: []string{"<sip:alice@10.0.0.5:5062>"}, expires: "480", source: "198.51.100.8:4000"}
 	wantStatus(t, f.again(t, q, 1), 200, "OK")
 	bs := f.r.loc.bindings("alice")
 	if len(bs) != 1 || bs[0].Source.String() != "198.51.100.8:4000" || !bs[0].Registered.Equal(before.Registered) ||
-		!bs[0].Expires.Equal(f.clock.now().Add(900*time.Second)) {
+		!bs[0].Expires.Equal(f.clock.now().Add(480*time.Second)) {
 		t.Fatalf("refreshed binding %+v (was %+v)", bs[0], before)
 	}
 	if got := f.events.changes(); len(got) != 1 {
@@ -674,7 +674,7 @@ func TestRegistrarConfigValidate(t *testing.T) {
 		{RegistrarConfig{Algorithms: []string{"md5", "MD5"}}, "registrar.algorithms[1]"},
 		{RegistrarConfig{NonceTTL: time.Second}, "registrar.nonce_ttl"},
 		{RegistrarConfig{MinExpiry: 1500 * time.Millisecond}, "registrar.min_expiry"},
-		{RegistrarConfig{MinExpiry: 2 * time.Hour}, "registrar.max_expiry"},
+		{RegistrarConfig{MinExpiry: 20 * time.Minute}, "registrar.max_expiry"},
 		{RegistrarConfig{MaxExpiry: -time.Second}, "registrar.max_expiry"},
 		{RegistrarConfig{MaxContacts: -1}, "registrar.max_contacts"},
 		{RegistrarConfig{RingTimeout: -time.Second}, "registrar.ring_timeout"},
@@ -696,7 +696,7 @@ func TestRegistrarConfigValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := ok.withDefaults("", []Listener{{Transport: "udp", Addr: "10.0.0.1:5060"}})
-	if d.Realm != "pbx.example.com" || d.Algorithms[0] != "MD5" || d.MinExpiry != time.Minute || d.MaxExpiry != time.Hour || d.RingTimeout != 30*time.Second {
+	if d.Realm != "pbx.example.com" || d.Algorithms[0] != "MD5" || d.MinExpiry != time.Minute || d.MaxExpiry != 10*time.Minute || d.RingTimeout != 30*time.Second {
 		t.Errorf("defaults %+v", d)
 	}
 	if ok.Algorithms[0] != "md5" {
