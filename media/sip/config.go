@@ -65,6 +65,7 @@ func responseError(target string, res *sip.Response) *ResponseError {
 	return &ResponseError{Method: "INVITE", Target: target, Code: res.StatusCode, Reason: res.Reason}
 }
 
+// Error says what was rejected, with the status.
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("%v: %s %s: %d %s", ErrRejected, e.Method, e.Target, e.Code, e.Reason)
 }
@@ -270,8 +271,10 @@ type RegistrarConfig struct {
 	Enabled bool `yaml:"enabled"`
 	// Domain is the SIP domain phones register to: the host of their
 	// address of record (sip:agent42@Domain). REGISTERs are also accepted
-	// for the server's own addresses (public_ip and the listeners' IPs)
-	// and for Aliases. Default: public_ip, else the first listener's IP.
+	// for the server's own addresses (public_ip, the listeners' IPs, and
+	// every interface's for a listener on 0.0.0.0) and for Aliases; others
+	// get 404 Domain Not Served. Default: public_ip, else the first
+	// listener's IP.
 	Domain string `yaml:"domain"`
 	// Aliases are more host names or IPs accepted as the domain (a DNS
 	// name and the IP phones are configured with, say).

@@ -960,3 +960,19 @@ func TestDialUserAnswerCrossesCancel(t *testing.T) {
 	}
 	waitCalls(t, h.srv, 0)
 }
+
+func TestOwnHostsOnAnyAddress(t *testing.T) {
+	h := newHarness(t, func(c *Config) {
+		c.Listen = []Listener{{Transport: "udp", Addr: "0.0.0.0:0"}}
+		c.PublicIP = "203.0.113.9"
+		c.Registrar = &RegistrarConfig{Enabled: true}
+	}, WithCredentials(testUsers))
+	for _, host := range []string{"203.0.113.9", "127.0.0.1"} {
+		if !h.srv.reg.hosts[host] {
+			t.Errorf("%s not accepted as the domain: %v", host, h.srv.reg.hosts)
+		}
+	}
+	if h.srv.reg.cfg.Domain != "203.0.113.9" {
+		t.Errorf("domain %q, want the public IP", h.srv.reg.cfg.Domain)
+	}
+}

@@ -222,13 +222,7 @@ func NewServer(cfg Config, m Media, router Router, log *slog.Logger, opts ...Opt
 		for tr, d := range s.dialogUA {
 			s.phoneUA[tr] = &sipgo.DialogUA{Client: s.plain, ContactHDR: d.ContactHDR, RewriteContact: true}
 		}
-		hosts := []string{s.ip.String()}
-		for _, ap := range s.addrs {
-			if !ap.Addr().IsUnspecified() {
-				hosts = append(hosts, ap.Addr().String())
-			}
-		}
-		s.reg = newRegistrar(*r, o.creds, o.onEvent, hosts, cfg.UserAgent, log)
+		s.reg = newRegistrar(*r, o.creds, o.onEvent, s.ownHosts(), cfg.UserAgent, log)
 		s.srv.OnRegister(s.onRegister)
 	}
 	s.srv.OnInvite(s.onInvite)
@@ -374,6 +368,30 @@ func (s *Server) Serve(ctx context.Context) error {
 	lwg.Wait()
 	stopRegistrar()
 	return err
+}
+
+// ownHosts returns the server's addresses, which phones may register to
+// as well as the domain: the public IP and the listeners' IPs (every
+// interface's address for a listener on 0.0.0.0 or ::).
+func (s *Server) ownHosts() []string {
+	hosts := []string{s.ip.String()}
+	for _, ap := range s.addrs {
+		if !ap.Addr().IsUnspecified() {
+			hosts = append(hosts, ap.Addr().String())
+			continue
+		}
+		addrs, err := net.InterfaceAddrs()
+		if err != nil {
+			s.log.Warn("sip: interface addresses", "err", err)
+			continue
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				hosts = append(hosts, ipn.IP.String())
+			}
+		}
+	}
+	return hosts
 }
 
 // startRegistrar starts the registrar's expiry timer and event delivery;
