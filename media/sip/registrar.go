@@ -208,6 +208,9 @@ func (r *registrar) authenticate(ctx context.Context, req *sip.Request) (string,
 		return "", r.reply(req, 503, "Service Unavailable (Credentials Lookup Failed)", sip.NewHeader("Retry-After", "5"))
 	}
 	if !ok {
+		// The same work as for a wrong password, so that the time taken
+		// does not tell user names apart either.
+		equalResponse(p.response, alg.response(p, "", req.Method.String()))
 		r.log.Info("sip: REGISTER from an unknown user", "user", p.username, "source", req.Source())
 		return "", r.reply(req, 403, "Forbidden (Bad Credentials)")
 	}
