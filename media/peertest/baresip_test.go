@@ -22,9 +22,10 @@ const baresipModules = "/usr/lib/baresip/modules"
 // the decoded audio of each call dumped to a WAV file (the sndfile
 // filter).
 type baresip struct {
-	path string
-	dir  string // config dir (-f)
-	snd  string // where sndfile writes dump-*-dec.wav
+	path    string
+	dir     string // config dir (-f)
+	snd     string // where sndfile writes dump-*-dec.wav
+	sipPort int    // where it listens for SIP
 }
 
 // newBaresip writes a config dir whose audio source is the WAV file src
@@ -41,12 +42,12 @@ func newBaresip(t *testing.T, src, codec string) *baresip {
 			t.Skipf("baresip module %s missing: %v", m, err)
 		}
 	}
-	b := &baresip{path: path, dir: t.TempDir()}
+	b := &baresip{path: path, dir: t.TempDir(), sipPort: freeSIPPort(t)}
 	b.snd = filepath.Join(b.dir, "snd")
 	if err := os.Mkdir(b.snd, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sipPort, rtp := freeSIPPort(t), freeUDPPort(t)
+	sipPort, rtp := b.sipPort, freeUDPPort(t)
 	config := strings.Join([]string{
 		"poll_method epoll",
 		fmt.Sprintf("sip_listen 127.0.0.1:%d", sipPort),
@@ -79,19 +80,30 @@ func newBaresip(t *testing.T, src, codec string) *baresip {
 	if err := os.WriteFile(filepath.Join(b.dir, "config"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	account := "<sip:baresip@127.0.0.1>;regint=0;audio_codecs=" + codec + ";answermode=auto\n"
-	if err := os.WriteFile(filepath.Join(b.dir, "accounts"), []byte(account), 0o644); err != nil {
+	b.setAccount(t, "<sip:baresip@127.0.0.1>;regint=0;audio_codecs="+codec+";answermode=auto")
+	return b
+}
+
+// setAccount replaces the account baresip uses (one line of its accounts
+// file).
+func (b *baresip) setAccount(t *testing.T, account string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(b.dir, "accounts"), []byte(account+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return b
+}
+
+// run starts baresip without a call; it quits by itself after limit.
+func (b *baresip) run(t *testing.T, limit time.Duration) *peer {
+	t.Helper()
+	return startPeer(t, limit+20*time.Second, b.dir, b.path, "-4", "-f", b.dir, "-t", fmt.Sprint(int(limit/time.Second)))
 }
 
 // dial starts baresip calling uri; it quits by itself after limit.
 func (b *baresip) dial(t *testing.T, uri string, limit time.Duration) *peer {
 	t.Helper()
-	secs := int(limit / time.Second)
 	return startPeer(t, limit+20*time.Second, b.dir, b.path,
-		"-4", "-f", b.dir, "-t", fmt.Sprint(secs), "-e", "/dial "+uri)
+		"-4", "-f", b.dir, "-t", fmt.Sprint(int(limit/time.Second)), "-e", "/dial "+uri)
 }
 
 // decoded returns the audio baresip received and decoded in its one call.

@@ -91,6 +91,8 @@ type serverSetup struct {
 	config func(*sip.Config)
 	// log replaces the default logger (warnings to stderr).
 	log *slog.Logger
+	// opts are passed to sip.NewServer (credentials for the registrar).
+	opts []sip.Option
 }
 
 // startServerWith is startServer with a setup.
@@ -118,7 +120,7 @@ func startServerWith(t *testing.T, setup serverSetup, routes ...apps.Route) *ser
 	if setup.config != nil {
 		setup.config(&cfg)
 	}
-	s.sip, err = sip.NewServer(cfg, s.media, dp, log)
+	s.sip, err = sip.NewServer(cfg, s.media, dp, log, setup.opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

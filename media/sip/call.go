@@ -314,14 +314,20 @@ func (s *Server) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	log.Info("sip: call answered", "from", from, "to", to, "codec", ans.Codec.Name, "remote", ans.Remote)
-	s.wg.Add(1)
-	if err := c.start(ans.Remote, ans); err != nil {
-		s.wg.Done()
+	hangup := func() {
 		s.removeCall(c)
-		log.Error("sip: media start", "err", err)
 		ctx, cancel := context.WithTimeout(context.Background(), byeTimeout)
 		_ = uas.Bye(ctx)
 		cancel()
+	}
+	if !s.track() { // Serve is draining
+		hangup()
+		return
+	}
+	if err := c.start(ans.Remote, ans); err != nil {
+		s.wg.Done()
+		log.Error("sip: media start", "err", err)
+		hangup()
 		return
 	}
 	started, reserved = true, false // run releases both

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/emiago/sipgo/sip"
 
 	"github.com/switchboard-voice/switchboard/media"
 )
@@ -27,7 +31,62 @@ var (
 	// ErrTransferFailed: the transfer target did not answer (the NOTIFY
 	// carried a failure) or the far end refused the REFER.
 	ErrTransferFailed = errors.New("sip: transfer failed")
+
+	// ErrNoRegistrar: DialUser or CallUser without Config.Registrar.
+	ErrNoRegistrar = errors.New("sip: registrar not enabled")
+	// ErrNotRegistered: the user has no registered contact.
+	ErrNotRegistered = errors.New("sip: user not registered")
+	// ErrBusy: the phone answered 486 Busy Here or 600 Busy Everywhere.
+	ErrBusy = errors.New("sip: busy")
+	// ErrDeclined: the phone answered 603 Decline (the agent rejected).
+	ErrDeclined = errors.New("sip: declined")
+	// ErrNoAnswer: nobody answered within the ring time (CANCEL was
+	// sent), or the phone gave up itself (408, 480).
+	ErrNoAnswer = errors.New("sip: no answer")
+	// ErrUnreachable: no registered contact could be sent the INVITE, or
+	// none answered it at all (a phone unplugged, a closed connection).
+	ErrUnreachable = errors.New("sip: unreachable")
 )
+
+// ResponseError is a failure response of the far end to a request we
+// sent. errors.Is matches ErrRejected for every code, and by code ErrBusy
+// (486, 600), ErrDeclined (603) and ErrNoAnswer (408, 480).
+type ResponseError struct {
+	// Method is the request's method ("INVITE").
+	Method string
+	// Target is the request's URI.
+	Target string
+	// Code and Reason are the response's status.
+	Code   int
+	Reason string
+}
+
+func responseError(target string, res *sip.Response) *ResponseError {
+	return &ResponseError{Method: "INVITE", Target: target, Code: res.StatusCode, Reason: res.Reason}
+}
+
+// Error says what was rejected, with the status.
+func (e *ResponseError) Error() string {
+	return fmt.Sprintf("%v: %s %s: %d %s", ErrRejected, e.Method, e.Target, e.Code, e.Reason)
+}
+
+// StatusCode returns the SIP status code.
+func (e *ResponseError) StatusCode() int { return e.Code }
+
+// Is matches the sentinel errors the code stands for.
+func (e *ResponseError) Is(target error) bool {
+	switch target {
+	case ErrRejected:
+		return true
+	case ErrBusy:
+		return e.Code == 486 || e.Code == 600
+	case ErrDeclined:
+		return e.Code == 603
+	case ErrNoAnswer:
+		return e.Code == 408 || e.Code == 480
+	}
+	return false
+}
 
 // Listener is one SIP listening socket.
 type Listener struct {
@@ -88,6 +147,10 @@ type Config struct {
 	// Codecs are the codec names we accept, in order of preference
 	// (default media.Codecs()).
 	Codecs []string `yaml:"codecs"`
+	// Registrar, when set and enabled, accepts REGISTER from SIP phones
+	// (agents' desk phones and softphones) so that Server.DialUser and
+	// Server.CallUser can ring them. It needs WithCredentials.
+	Registrar *RegistrarConfig `yaml:"registrar"`
 
 	// OnRefer, when set, handles a REFER (blind transfer) received on leg:
 	// it returns nil when target answered. When nil, the server places a
@@ -122,6 +185,10 @@ func (c Config) withDefaults() Config {
 			t.Realm = hostOnly(t.Host)
 		}
 		c.Trunk = &t
+	}
+	if c.Registrar != nil {
+		r := c.Registrar.withDefaults(c.PublicIP, c.Listen)
+		c.Registrar = &r
 	}
 	return c
 }
@@ -174,6 +241,11 @@ func (c Config) Validate() error {
 			return fmt.Errorf("sip: trunk.register_expiry: %v is negative", t.RegisterExpiry)
 		}
 	}
+	if c.Registrar != nil {
+		if err := c.Registrar.Validate(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -185,4 +257,195 @@ func hostOnly(hostport string) string {
 		return hostport[:i]
 	}
 	return hostport
+}
+
+// RegistrarConfig configures the registrar: SIP phones REGISTER to
+// Switchboard's own domain with a username and password (HTTP digest,
+// RFC 8760), and the server rings them directly (Server.DialUser).
+//
+// In switchboard.yaml it sits under sip.registrar; durations are Go
+// durations ("60s", "1h").
+type RegistrarConfig struct {
+	// Enabled turns the registrar on; when off, REGISTER gets 405 Method
+	// Not Allowed.
+	Enabled bool `yaml:"enabled"`
+	// Domain is the SIP domain phones register to: the host of their
+	// address of record (sip:agent42@Domain). REGISTERs are also accepted
+	// for the server's own addresses (public_ip, the listeners' IPs, and
+	// every interface's for a listener on 0.0.0.0) and for Aliases; others
+	// get 404 Domain Not Served. Default: public_ip, else the first
+	// listener's IP.
+	Domain string `yaml:"domain"`
+	// Aliases are more host names or IPs accepted as the domain (a DNS
+	// name and the IP phones are configured with, say).
+	Aliases []string `yaml:"aliases"`
+	// Realm is the digest authentication realm (default: Domain). Phones
+	// show it when asking for a password; changing it invalidates stored
+	// HA1 hashes.
+	Realm string `yaml:"realm"`
+	// Algorithms are the digest algorithms offered, most preferred first:
+	// "SHA-256" and "MD5" (RFC 8760); each gets its own WWW-Authenticate
+	// header. Default: MD5 only, because some phones fail on a 401 that
+	// offers anything else at all (baresip 1.0 with libre 1.1, as Debian
+	// ships it: "Register: Function not implemented"). Set
+	// [SHA-256, MD5] when every phone handles RFC 8760.
+	Algorithms []string `yaml:"algorithms"`
+	// NonceTTL is how long a nonce stays valid; a request with an older
+	// one is challenged again with stale=true, and the phone retries
+	// without asking for the password. Default 5m.
+	NonceTTL time.Duration `yaml:"nonce_ttl"`
+	// MinExpiry is the shortest registration accepted; shorter ones get
+	// 423 Interval Too Brief with Min-Expires. Default 60s.
+	MinExpiry time.Duration `yaml:"min_expiry"`
+	// MaxExpiry caps the registration lifetime a phone asks for. Default
+	// 10m: registrations live in memory, so after a restart phones are
+	// back within this time; short refreshes also keep NAT mappings open.
+	MaxExpiry time.Duration `yaml:"max_expiry"`
+	// DefaultExpiry applies when a REGISTER names no expiry (RFC 3261
+	// says 3600s), capped by MaxExpiry. Default 1h.
+	DefaultExpiry time.Duration `yaml:"default_expiry"`
+	// MaxContacts bounds the contacts one user may register (desk phone,
+	// softphone, mobile). A new contact beyond it replaces the one that
+	// would expire first. Default 10.
+	MaxContacts int `yaml:"max_contacts"`
+	// RingTimeout is how long DialUser rings a user's phones before it
+	// gives up with ErrNoAnswer and sends CANCEL (WithRingTimeout
+	// overrides it per call). Default 30s.
+	RingTimeout time.Duration `yaml:"ring_timeout"`
+}
+
+// Digest algorithms the registrar offers.
+const (
+	AlgorithmMD5    = "MD5"
+	AlgorithmSHA256 = "SHA-256"
+)
+
+// withDefaults fills in the defaults; publicIP and listen give the
+// default domain.
+func (r RegistrarConfig) withDefaults(publicIP string, listen []Listener) RegistrarConfig {
+	if r.Domain == "" {
+		r.Domain = publicIP
+		if r.Domain == "" && len(listen) > 0 {
+			if ap, err := netip.ParseAddrPort(listen[0].Addr); err == nil {
+				r.Domain = ap.Addr().String()
+			}
+		}
+	}
+	r.Domain = strings.ToLower(r.Domain)
+	if r.Realm == "" {
+		r.Realm = r.Domain
+	}
+	if len(r.Algorithms) == 0 {
+		r.Algorithms = []string{AlgorithmMD5}
+	}
+	r.Algorithms = slices.Clone(r.Algorithms)
+	r.Aliases = slices.Clone(r.Aliases)
+	for i, a := range r.Algorithms {
+		r.Algorithms[i] = strings.ToUpper(a)
+	}
+	if r.NonceTTL == 0 {
+		r.NonceTTL = 5 * time.Minute
+	}
+	if r.MinExpiry == 0 {
+		r.MinExpiry = time.Minute
+	}
+	if r.MaxExpiry == 0 {
+		r.MaxExpiry = 10 * time.Minute
+	}
+	if r.DefaultExpiry == 0 {
+		r.DefaultExpiry = time.Hour
+	}
+	if r.MaxContacts == 0 {
+		r.MaxContacts = 10
+	}
+	if r.RingTimeout == 0 {
+		r.RingTimeout = 30 * time.Second
+	}
+	return r
+}
+
+// Validate checks the registrar configuration and names the bad key.
+func (r RegistrarConfig) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("sip: registrar.%s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if r.Domain != "" && !validHost(r.Domain) {
+		return bad("domain", "%q is not a host name or IP address", r.Domain)
+	}
+	for i, a := range r.Aliases {
+		if !validHost(a) {
+			return bad(fmt.Sprintf("aliases[%d]", i), "%q is not a host name or IP address", a)
+		}
+	}
+	if strings.ContainsAny(r.Realm, "\"\\\r\n") {
+		return bad("realm", "%q has a quote, backslash or line break", r.Realm)
+	}
+	seen := map[string]bool{}
+	for i, a := range r.Algorithms {
+		u := strings.ToUpper(a)
+		if u != AlgorithmMD5 && u != AlgorithmSHA256 {
+			return bad(fmt.Sprintf("algorithms[%d]", i), "%q is not MD5 or SHA-256", a)
+		}
+		if seen[u] {
+			return bad(fmt.Sprintf("algorithms[%d]", i), "%s is listed twice", u)
+		}
+		seen[u] = true
+	}
+	durations := []struct {
+		key string
+		d   time.Duration
+	}{
+		{"nonce_ttl", r.NonceTTL}, {"min_expiry", r.MinExpiry}, {"max_expiry", r.MaxExpiry},
+		{"default_expiry", r.DefaultExpiry}, {"ring_timeout", r.RingTimeout},
+	}
+	for _, d := range durations {
+		if d.d < 0 {
+			return bad(d.key, "%v is negative", d.d)
+		}
+		if d.d%time.Second != 0 {
+			return bad(d.key, "%v is not a whole number of seconds", d.d)
+		}
+	}
+	if r.NonceTTL != 0 && r.NonceTTL < 10*time.Second {
+		return bad("nonce_ttl", "%v is shorter than 10s: phones could not answer a challenge in time", r.NonceTTL)
+	}
+	minE, maxE := r.MinExpiry, r.MaxExpiry
+	if minE == 0 {
+		minE = time.Minute
+	}
+	if maxE == 0 {
+		maxE = 10 * time.Minute
+	}
+	if maxE < minE {
+		return bad("max_expiry", "%v is shorter than min_expiry %v", maxE, minE)
+	}
+	if maxE > math.MaxUint32*time.Second {
+		return bad("max_expiry", "%v is longer than 2^32-1 seconds", maxE)
+	}
+	if r.MaxContacts < 0 {
+		return bad("max_contacts", "%d is negative", r.MaxContacts)
+	}
+	return nil
+}
+
+// validHost reports whether h is an IP address or a DNS name (no port, no
+// scheme).
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(strings.Trim(h, "[]")); err == nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -34,4 +34,37 @@
 // received is accepted with 202; the server reports progress with
 // message/sipfrag NOTIFYs while Config.OnRefer (or, by default, a new
 // call through the trunk) reaches the target.
+//
+// # SIP phones
+//
+// With Config.Registrar enabled (and WithCredentials), agents' desk
+// phones and softphones REGISTER to the server's own domain. Requests
+// are authenticated with HTTP digest (RFC 8760: MD5, and SHA-256 when
+// configured; qop=auth); nonces are HMAC-signed with their issue time and
+// expire (RegistrarConfig.NonceTTL), and a nonce count that does not go
+// up is a replay: both get 401 with stale=true, so the phone retries
+// without asking for the password. An unknown user and a wrong password
+// both get 403 (Bad Credentials), so that user names cannot be probed;
+// the log says which. The location service keeps each user's contacts
+// with their expiry (Expires header or ;expires, 423 with Min-Expires
+// below RegistrarConfig.MinExpiry, capped at MaxExpiry), q-value and
+// Call-ID/CSeq (a stale REGISTER gets 400 CSeq Out of Order); Contact: *
+// with Expires: 0 removes them all. A timer the server owns expires
+// them, and every change is reported in order to the
+// WithRegistrationHandler function (agent phone presence).
+//
+//	srv, err := sip.NewServer(cfg, rtp, dialplan, log,
+//		sip.WithCredentials(agents), sip.WithRegistrationHandler(presence))
+//
+// Server.DialUser rings every contact of a user at once and returns the
+// media.Leg of the first phone to answer; the others get CANCEL. The
+// INVITE goes to the address and transport the REGISTER came from (the
+// NAT mapping the phone opened), not to the Contact's host, and in-dialog
+// requests follow the phone's responses. Failures are sentinel errors:
+// ErrNotRegistered, ErrBusy (486/600), ErrDeclined (603), ErrNoAnswer
+// (the ring time passed, CANCEL sent), ErrUnreachable; a *ResponseError
+// carries the status. Server.CallUser does the same and runs an
+// application on the call, like Server.Call. An answer that arrives after
+// the call was given up (a phone answering as the CANCEL goes out) is
+// ACKed and hung up with BYE.
 package sip

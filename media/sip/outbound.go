@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -22,14 +23,22 @@ import (
 // application's error; canceling ctx cancels the call (CANCEL while it
 // rings, BYE once answered).
 func (s *Server) Call(ctx context.Context, to string, app media.Application) error {
-	c, appErr, err := s.dial(ctx, to, app)
-	if err != nil {
-		return err
+	return untilEnd(ctx)(s.dial(ctx, to, app))
+}
+
+// untilEnd returns a function that waits for a call set up by dial or
+// ringUser to end (canceling ctx hangs it up) and returns the
+// application's error, or the setup's error.
+func untilEnd(ctx context.Context) func(*call, <-chan error, error) error {
+	return func(c *call, appErr <-chan error, err error) error {
+		if err != nil {
+			return err
+		}
+		stop := context.AfterFunc(ctx, c.cancel)
+		defer stop()
+		<-c.released
+		return <-appErr
 	}
-	stop := context.AfterFunc(ctx, c.cancel)
-	defer stop()
-	<-c.released
-	return <-appErr
 }
 
 // dial sets up an outbound call and starts app on it; it returns once the
@@ -47,31 +56,11 @@ func (s *Server) dial(ctx context.Context, to string, app media.Application) (*c
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.reserve(); err != nil {
-		return nil, nil, err
-	}
-	reserved := true
-	defer func() {
-		if reserved {
-			s.release()
-		}
-	}()
-	ep, err := s.media.Open(ctx)
-	if err != nil {
-		return nil, nil, fmt.Errorf("sip: media open: %w", err)
-	}
-	started := false
-	defer func() {
-		if !started {
-			ep.Close()
-		}
-	}()
-	local := netip.AddrPortFrom(s.ip, ep.LocalAddr().Port())
-	sessionID := uint64(time.Now().UnixNano()) & (1<<62 - 1)
-	offer, err := sdp.Build(sdp.Params{Addr: local.Addr(), Port: int(local.Port()), Formats: sdp.OfferFormats(s.cfg.Codecs), SessionID: sessionID})
+	om, err := s.reserveOutbound(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	defer om.abort()
 	transport := strings.ToLower(t.Transport)
 	dlgUA := s.dialogUAFor(transport)
 	user := t.Username
@@ -81,7 +70,7 @@ func (s *Server) dial(ctx context.Context, to string, app media.Application) (*c
 	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: user, Host: t.Realm}, Params: sip.NewParams()}
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	toHdr := &sip.ToHeader{Address: recipient}
-	uac, err := dlgUA.Invite(ctx, recipient, offer,
+	uac, err := dlgUA.Invite(ctx, recipient, om.offer,
 		from, toHdr,
 		sip.NewHeader("Content-Type", "application/sdp"),
 		sip.NewHeader("Allow", allow),
@@ -96,23 +85,75 @@ func (s *Server) dial(ctx context.Context, to string, app media.Application) (*c
 		uac.Close()
 		var rej *sipgo.ErrDialogResponse
 		if errors.As(err, &rej) {
-			return nil, nil, fmt.Errorf("%w: %s: %d %s", ErrRejected, recipient.String(), rej.Res.StatusCode, rej.Res.Reason)
+			return nil, nil, responseError(recipient.String(), rej.Res)
 		}
 		return nil, nil, fmt.Errorf("sip: INVITE %s: %w", recipient.String(), err)
 	}
+	info := media.LegInfo{ID: uac.InviteRequest.CallID().Value(), Kind: "sip", From: user, To: to}
+	c, appErr, err := s.establish(serveCtx, om, uac, app, info, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("sip: outbound call answered", "to", to, "codec", c.leg.Info().Codec)
+	return c, appErr, nil
+}
+
+// outboundMedia is what a call we place holds before its INVITE: a call
+// slot (MaxCalls), an RTP endpoint and the SDP offer.
+type outboundMedia struct {
+	s         *Server
+	ep        Endpoint
+	local     netip.AddrPort
+	sessionID uint64
+	offer     []byte
+	taken     bool // a call owns the slot and endpoint
+}
+
+// reserveOutbound reserves a call slot and an RTP endpoint and builds the
+// offer; abort releases them unless a call took them over.
+func (s *Server) reserveOutbound(ctx context.Context) (*outboundMedia, error) {
+	if err := s.reserve(); err != nil {
+		return nil, err
+	}
+	ep, err := s.media.Open(ctx)
+	if err != nil {
+		s.release()
+		return nil, fmt.Errorf("sip: media open: %w", err)
+	}
+	om := &outboundMedia{s: s, ep: ep, local: netip.AddrPortFrom(s.ip, ep.LocalAddr().Port())}
+	om.sessionID = uint64(time.Now().UnixNano()) & (1<<62 - 1)
+	om.offer, err = sdp.Build(sdp.Params{Addr: om.local.Addr(), Port: int(om.local.Port()), Formats: sdp.OfferFormats(s.cfg.Codecs), SessionID: om.sessionID})
+	if err != nil {
+		om.abort()
+		return nil, err
+	}
+	return om, nil
+}
+
+func (om *outboundMedia) abort() {
+	if !om.taken {
+		om.taken = true
+		om.ep.Close()
+		om.s.release()
+	}
+}
+
+// establish turns an INVITE the far end answered into a call: it sends
+// the ACK, negotiates the answer, starts media and runs app. On failure it
+// hangs up (BYE) and leaves om to the caller's abort.
+func (s *Server) establish(serveCtx context.Context, om *outboundMedia, uac *sipgo.DialogClientSession, app media.Application, info media.LegInfo, log *slog.Logger) (*call, <-chan error, error) {
 	c := s.newCall(serveCtx, uac.ID, uac)
-	c.log, c.app, c.ep, c.local, c.sessionID = log, app, ep, local, sessionID
+	c.log, c.ep, c.local, c.sessionID, c.info = log, om.ep, om.local, om.sessionID, info
 	if ct := uac.InviteResponse.Contact(); ct != nil {
 		c.remote = ct.Address
 	}
-	c.info = media.LegInfo{ID: uac.InviteRequest.CallID().Value(), Kind: "sip", From: user, To: to}
 	fail := func(err error) (*call, <-chan error, error) {
 		bctx, cancel := context.WithTimeout(context.Background(), byeTimeout)
 		defer cancel()
 		_ = uac.Bye(bctx)
 		return nil, nil, err
 	}
-	if err := uac.Ack(ctx); err != nil {
+	if err := uac.Ack(context.Background()); err != nil {
 		return fail(fmt.Errorf("sip: ACK: %w", err))
 	}
 	answer, err := sdp.Parse(uac.InviteResponse.Body())
@@ -128,8 +169,10 @@ func (s *Server) dial(ctx context.Context, to string, app media.Application) (*c
 	if answer.Hold() && ans.Direction == sdp.SendRecv {
 		ans.Direction = sdp.RecvOnly
 	}
+	if !s.track() {
+		return fail(ErrNotServing)
+	}
 	s.addCall(c)
-	s.wg.Add(1)
 	appErr := make(chan error, 1)
 	c.app = media.ApplicationFunc(func(ctx context.Context, l media.Leg) error {
 		err := app.Serve(ctx, l)
@@ -141,8 +184,7 @@ func (s *Server) dial(ctx context.Context, to string, app media.Application) (*c
 		s.removeCall(c)
 		return fail(fmt.Errorf("sip: media start: %w", err))
 	}
-	started, reserved = true, false
-	log.Info("sip: outbound call answered", "to", to, "codec", ans.Codec.Name)
+	om.taken = true
 	return c, appErr, nil
 }
 

@@ -78,8 +78,11 @@ func (c *call) transferFor(target string) {
 	if err != nil {
 		c.log.Info("sip: transfer failed", "target", target, "err", err)
 		code, reason = 503, "Service Unavailable"
+		var re *ResponseError
 		var se interface{ StatusCode() int }
-		if errors.As(err, &se) {
+		if errors.As(err, &re) {
+			code, reason = re.Code, re.Reason
+		} else if errors.As(err, &se) {
 			code = se.StatusCode()
 		} else if n := statusIn(err); n >= 300 {
 			code, reason = n, "Failed"

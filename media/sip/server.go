@@ -60,8 +60,38 @@ type RouterFunc func(from, to string) (media.Application, bool)
 // Route calls fn(from, to).
 func (fn RouterFunc) Route(from, to string) (media.Application, bool) { return fn(from, to) }
 
-// allow lists the methods we handle, for Allow headers.
+// allow lists the methods we handle in calls, for Allow headers.
 const allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, REFER, NOTIFY"
+
+// allowed lists every method the server handles: allow, and REGISTER
+// when the registrar is on.
+func (s *Server) allowed() string {
+	if s.reg != nil {
+		return allow + ", REGISTER"
+	}
+	return allow
+}
+
+// Option configures NewServer.
+type Option func(*options)
+
+type options struct {
+	creds   Credentials
+	onEvent func(RegistrationEvent)
+}
+
+// WithCredentials gives the registrar (Config.Registrar) the users'
+// passwords; it is required when the registrar is enabled.
+func WithCredentials(c Credentials) Option { return func(o *options) { o.creds = c } }
+
+// WithRegistrationHandler has fn called for every change of the
+// registered contacts: a phone registering, unregistering or expiring,
+// and every binding when the server stops. Calls come in order from one
+// goroutine the server owns (fn may call the server's methods, but should
+// not block for long: later events wait); Serve returns after the last.
+func WithRegistrationHandler(fn func(RegistrationEvent)) Option {
+	return func(o *options) { o.onEvent = fn }
+}
 
 // byeTimeout bounds the BYE of a call ending on our side.
 const byeTimeout = 5 * time.Second
@@ -77,13 +107,20 @@ type Server struct {
 
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
-	client *sipgo.Client
+	client *sipgo.Client // for the trunk
+	plain  *sipgo.Client
 	// dialogUA per transport ("udp", "tcp", "tls"), with our Contact.
 	dialogUA map[string]*sipgo.DialogUA
+	// phoneUA per transport, for calls to registered phones: in-dialog
+	// requests go to where the phone's responses came from (NAT).
+	phoneUA map[string]*sipgo.DialogUA
+	reg     *registrar // nil without a registrar
 
 	udp   []net.PacketConn
 	tcp   []net.Listener // tcp and tls
 	addrs map[string]netip.AddrPort
+
+	strays strayAnswers
 
 	mu       sync.Mutex
 	calls    map[string]*call // by dialog ID
@@ -95,8 +132,8 @@ type Server struct {
 }
 
 // NewServer binds the listeners of cfg and returns a server; Serve runs
-// it.
-func NewServer(cfg Config, m Media, router Router, log *slog.Logger) (*Server, error) {
+// it. With cfg.Registrar enabled it needs WithCredentials.
+func NewServer(cfg Config, m Media, router Router, log *slog.Logger, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -106,7 +143,14 @@ func NewServer(cfg Config, m Media, router Router, log *slog.Logger) (*Server, e
 	if log == nil {
 		log = slog.Default()
 	}
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	cfg = cfg.withDefaults()
+	if cfg.Registrar != nil && cfg.Registrar.Enabled && o.creds == nil {
+		return nil, errors.New("sip: registrar.enabled needs credentials (WithCredentials)")
+	}
 	if t, ok := m.(interface{ SetRTPTimeout(time.Duration) }); ok {
 		t.SetRTPTimeout(cfg.RTPTimeout)
 	}
@@ -114,6 +158,7 @@ func NewServer(cfg Config, m Media, router Router, log *slog.Logger) (*Server, e
 		cfg: cfg, media: m, router: router, log: log,
 		calls:    map[string]*call{},
 		dialogUA: map[string]*sipgo.DialogUA{},
+		phoneUA:  map[string]*sipgo.DialogUA{},
 		addrs:    map[string]netip.AddrPort{},
 	}
 	if cfg.PublicIP != "" {
@@ -130,7 +175,8 @@ func NewServer(cfg Config, m Media, router Router, log *slog.Logger) (*Server, e
 	s.ua, err = sipgo.NewUA(
 		sipgo.WithUserAgent(cfg.UserAgent),
 		sipgo.WithUserAgentHostname(s.ip.String()),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log),
+			sip.WithTransactionLayerUnhandledResponseHandler(s.onStrayResponse)),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)),
 	)
 	if err != nil {
@@ -164,6 +210,20 @@ func NewServer(cfg Config, m Media, router Router, log *slog.Logger) (*Server, e
 			contact.Address.UriParams.Add("transport", tr)
 		}
 		s.dialogUA[tr] = &sipgo.DialogUA{Client: s.client, ContactHDR: contact}
+	}
+	// The plain client sends where each request says (no forced local
+	// address): calls to phones and the ACK/BYE of stray answers.
+	s.plain, err = sipgo.NewClient(s.ua, sipgo.WithClientLogger(log), sipgo.WithClientHostname(s.ip.String()))
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("sip: client: %w", err)
+	}
+	if r := cfg.Registrar; r != nil && r.Enabled {
+		for tr, d := range s.dialogUA {
+			s.phoneUA[tr] = &sipgo.DialogUA{Client: s.plain, ContactHDR: d.ContactHDR, RewriteContact: true}
+		}
+		s.reg = newRegistrar(*r, o.creds, o.onEvent, s.ownHosts(), cfg.UserAgent, log)
+		s.srv.OnRegister(s.onRegister)
 	}
 	s.srv.OnInvite(s.onInvite)
 	s.srv.OnAck(s.onAck)
@@ -277,6 +337,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = false
 	s.mu.Unlock()
+	stopRegistrar := s.startRegistrar()
 	var rwg sync.WaitGroup
 	if t := s.cfg.Trunk; t != nil && t.Register {
 		rwg.Add(1)
@@ -292,7 +353,11 @@ func (s *Server) Serve(ctx context.Context) error {
 	case err = <-errc:
 		err = fmt.Errorf("sip: listener: %w", err)
 	}
+	// Under s.mu, so that no call starts (track) after the Wait below
+	// began.
+	s.mu.Lock()
 	stop() // calls see serveCtx done and hang up
+	s.mu.Unlock()
 	s.log.Info("sip: draining", "calls", s.Calls())
 	s.wg.Wait()
 	rwg.Wait()
@@ -301,7 +366,69 @@ func (s *Server) Serve(ctx context.Context) error {
 	s.mu.Unlock()
 	s.close()
 	lwg.Wait()
+	stopRegistrar()
 	return err
+}
+
+// ownHosts returns the server's addresses, which phones may register to
+// as well as the domain: the public IP and the listeners' IPs (every
+// interface's address for a listener on 0.0.0.0 or ::).
+func (s *Server) ownHosts() []string {
+	hosts := []string{s.ip.String()}
+	for _, ap := range s.addrs {
+		if !ap.Addr().IsUnspecified() {
+			hosts = append(hosts, ap.Addr().String())
+			continue
+		}
+		addrs, err := net.InterfaceAddrs()
+		if err != nil {
+			s.log.Warn("sip: interface addresses", "err", err)
+			continue
+		}
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				hosts = append(hosts, ipn.IP.String())
+			}
+		}
+	}
+	return hosts
+}
+
+// startRegistrar starts the registrar's expiry timer and event delivery;
+// the function it returns reports every binding closed, delivers the
+// last events and waits for both goroutines.
+func (s *Server) startRegistrar() (stop func()) {
+	if s.reg == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		s.reg.loc.run(ctx, time.Minute, func() { s.reg.nonces.sweep(s.reg.now()) })
+	}()
+	go func() {
+		defer wg.Done()
+		s.reg.loc.events.run(ctx)
+	}()
+	return func() {
+		s.reg.loc.close()
+		cancel()
+		wg.Wait()
+	}
+}
+
+// track counts a goroutine of the server (s.wg) unless the server is
+// draining; Serve waits for the goroutines it counted.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.serveCtx == nil || s.serveCtx.Err() != nil {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 func (s *Server) close() {
@@ -364,6 +491,14 @@ func (s *Server) removeCall(c *call) {
 	s.mu.Unlock()
 }
 
+// hasCall reports whether a call with dialog ID id is up.
+func (s *Server) hasCall(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.calls[id]
+	return ok
+}
+
 // findCall returns the call of an in-dialog request, as UAS or as UAC.
 func (s *Server) findCall(req *sip.Request) *call {
 	s.mu.Lock()
@@ -407,13 +542,13 @@ func (s *Server) respond(req *sip.Request, tx sip.ServerTransaction, code int, r
 
 func (s *Server) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	s.respond(req, tx, 200, "OK", nil,
-		sip.NewHeader("Allow", allow),
+		sip.NewHeader("Allow", s.allowed()),
 		sip.NewHeader("Accept", "application/sdp"),
 		sip.NewHeader("Supported", "replaces, norefersub"))
 }
 
 func (s *Server) onNoRoute(req *sip.Request, tx sip.ServerTransaction) {
-	s.respond(req, tx, 405, "Method Not Allowed", nil, sip.NewHeader("Allow", allow))
+	s.respond(req, tx, 405, "Method Not Allowed", nil, sip.NewHeader("Allow", s.allowed()))
 }
 
 // onCancel answers a CANCEL that matched no INVITE transaction (the
@@ -435,6 +570,18 @@ func (s *Server) onBye(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	c.readBye(req, tx)
+}
+
+// onRegister answers a REGISTER with the registrar.
+func (s *Server) onRegister(req *sip.Request, tx sip.ServerTransaction) {
+	ctx := s.context()
+	if ctx == nil {
+		s.respond(req, tx, 503, "Service Unavailable", nil, sip.NewHeader("Retry-After", "5"))
+		return
+	}
+	if err := tx.Respond(s.reg.handle(ctx, req)); err != nil {
+		s.log.Debug("sip: respond", "method", req.Method, "err", err)
+	}
 }
 
 // userOf returns the user part of a From/To address, or its host.

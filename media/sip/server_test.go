@@ -29,7 +29,7 @@ func testLogger() *slog.Logger {
 }
 
 // checkFor polls fn until it returns nil or the deadline passes.
-func checkFor(t *testing.T, d time.Duration, fn func() error) {
+func checkFor(t testing.TB, d time.Duration, fn func() error) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -94,7 +94,7 @@ type harness struct {
 	stop  func()
 }
 
-func newHarness(t *testing.T, mod func(*Config)) *harness {
+func newHarness(t testing.TB, mod func(*Config), opts ...Option) *harness {
 	t.Helper()
 	cfg := Config{
 		Listen: []Listener{{Transport: "udp", Addr: "127.0.0.1:0"}, {Transport: "tcp", Addr: "127.0.0.1:0"}},
@@ -113,7 +113,7 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 		}
 		return h.app, true
 	})
-	srv, err := NewServer(cfg, h.media, router, testLogger())
+	srv, err := NewServer(cfg, h.media, router, testLogger(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func newHarness(t *testing.T, mod func(*Config)) *harness {
 	return h
 }
 
-func (h *harness) uri(t *testing.T, transport, user string) sip.Uri {
+func (h *harness) uri(t testing.TB, transport, user string) sip.Uri {
 	ap, ok := h.srv.Addr(transport)
 	if !ok {
 		t.Fatalf("no %s listener", transport)
