@@ -99,11 +99,14 @@ func newPhone(t *testing.T, id string, hz float64) *phone {
 	a, b := mediatest.Pipe(mediatest.Options{InfoA: media.LegInfo{ID: id, From: "+15550100", Kind: "sip"}})
 	p := &phone{leg: a, far: b, stop: make(chan struct{})}
 	b.Attach(p)
-	// Bursts of tone (1 s on, 0.6 s off), so voice activity detection
-	// sees utterances.
+	// Utterances: a human recording with the phone's tone under it (the
+	// tone tells who is heard), then 0.6 s of silence, over and over.
+	speech := mediatest.AsteriskPrompt(t, "agent-pass")
 	var tone []int16
-	for range 40 {
-		tone = append(tone, audiotest.Tone(hz, 8000, time.Second, 0.2)...)
+	for range 20 {
+		burst := audiotest.Tone(hz, 8000, time.Duration(len(speech))*time.Second/8000, 0.15)
+		media.Mix(burst, burst, speech)
+		tone = append(tone, burst...)
 		tone = append(tone, make([]int16, 4800)...)
 	}
 	p.wg.Add(1)
