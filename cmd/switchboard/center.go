@@ -188,7 +188,7 @@ func (c *center) publish(channel, typ string, data any) {
 		return
 	}
 	msg, _ := json.Marshal(deskMsg{Type: typ, Data: raw})
-	if err := c.bus.Publish(deskSubject(events.Token(channel)), msg); err != nil {
+	if err := c.bus.Publish(deskSubject(channel), msg); err != nil {
 		c.log.Warn("desk event not published", "type", typ, "err", err)
 	}
 }

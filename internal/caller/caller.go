@@ -36,6 +36,10 @@ type Turn struct {
 	// BargeIn starts the turn this long after the bot starts its prompt,
 	// instead of waiting for the prompt to end.
 	BargeIn time.Duration `json:"barge_in,omitempty"`
+	// Await, when set, starts the turn once it is closed instead of when
+	// the bot's prompt ends (a human agent has picked up, say, over
+	// music that never pauses).
+	Await <-chan struct{} `json:"-"`
 }
 
 // Config configures a call.
@@ -65,6 +69,10 @@ type Config struct {
 	// Linger is how long to wait, after the last turn, for the bot's reply
 	// before hanging up if the bot does not (default 20s).
 	Linger time.Duration
+	// Stay, when set, replaces Linger: after the last turn the caller
+	// stays on the line until the far end hangs up, or hangs up itself
+	// after Stay (a call with a human agent).
+	Stay time.Duration
 	// Record, when set, writes the call as a stereo WAV: caller left, bot
 	// right.
 	Record string
@@ -277,12 +285,30 @@ func (s *script) serve(ctx context.Context, leg media.Leg) error {
 		_ = s.Close() // an open bot line ends with the call
 	}()
 	for i, t := range s.cfg.Turns {
-		if err := s.waitBot(ctx, leg, t.BargeIn, i == 0); err != nil {
+		if t.Await != nil {
+			select {
+			case <-t.Await:
+			case <-leg.Done():
+				return s.ended(errHungUp)
+			case <-ctx.Done():
+				return s.ended(ctx.Err())
+			}
+		} else if err := s.waitBot(ctx, leg, t.BargeIn, i == 0); err != nil {
 			return s.ended(err)
 		}
 		if err := s.do(ctx, leg, t); err != nil {
 			return s.ended(err)
 		}
+	}
+	if s.cfg.Stay > 0 {
+		select {
+		case <-leg.Done():
+			return s.ended(errHungUp)
+		case <-ctx.Done():
+			return s.ended(ctx.Err())
+		case <-time.After(s.cfg.Stay):
+		}
+		return leg.Hangup(ctx)
 	}
 	// Hear the bot's answer to the last turn, then hang up if it has not.
 	lctx, cancel := context.WithTimeout(ctx, s.cfg.Linger)
