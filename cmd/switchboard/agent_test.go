@@ -269,4 +269,3 @@ func getJSON(t *testing.T, url string, v any) {
 		t.Fatal(err)
 	}
 }
-
