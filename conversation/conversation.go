@@ -45,6 +45,12 @@ type Manager struct {
 	now     func() time.Time
 	// OnTurn, when set, is called after each turn (metrics).
 	OnTurn func(bot string, r dialog.Reply)
+	// Redactor, when set, masks PII (card numbers, phones...) in the
+	// turns before they are stored: their text and entities.
+	Redactor Redactor
+	// Sentiment, when set, scores each caller turn as it is stored (a
+	// score in [-1, 1] and its label).
+	Sentiment func(text, lang string) (score float64, label string, ok bool)
 
 	mu   sync.Mutex
 	live map[string]*Session
@@ -133,7 +139,7 @@ func (m *Manager) Start(ctx context.Context, bot string, info dialog.Info) (Turn
 	m.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(botTurn(s.Record.ID, reply, m.now()))
+	s.add(m.prepare(botTurn(s.Record.ID, reply, m.now()), s.Record.Language))
 	stored := m.flush(ctx, s)
 	return Turn{SessionID: s.Record.ID, Reply: reply, Stored: stored}, nil
 }
@@ -189,7 +195,7 @@ func (m *Manager) SayWith(ctx context.Context, id, text string, meta Meta) (Turn
 			ct.Timings[k] = v.Microseconds()
 		}
 	}
-	s.add(ct)
+	s.add(m.prepare(ct, s.Record.Language))
 	bt := botTurn(id, reply, m.now())
 	if !meta.CallStart.IsZero() {
 		// The reply's audio starts as soon as it is decided (synthesis
@@ -200,7 +206,7 @@ func (m *Manager) SayWith(ctx context.Context, id, text string, meta Meta) (Turn
 		}
 		bt.Timings = tm
 	}
-	s.add(bt)
+	s.add(m.prepare(bt, s.Record.Language))
 	t := Turn{SessionID: id, User: text, Reply: reply}
 	if s.conv.Done() {
 		t.Done, t.Outcome = true, s.conv.Outcome()
@@ -287,6 +293,30 @@ func (m *Manager) drop(id string) {
 }
 
 func (s *Session) add(t store.Turn) { s.pending = append(s.pending, t) }
+
+// Redactor masks PII in text and in JSON documents (qa/redact).
+type Redactor interface {
+	String(text string) string
+	JSON(doc []byte) ([]byte, error)
+}
+
+// prepare scores and redacts a turn before it is stored.
+func (m *Manager) prepare(t store.Turn, lang string) store.Turn {
+	if m.Sentiment != nil && t.Speaker == "caller" && t.Text != "" {
+		if v, l, ok := m.Sentiment(t.Text, lang); ok {
+			t.Sentiment, t.SentimentLabel = v, l
+		}
+	}
+	if m.Redactor != nil {
+		t.Text = m.Redactor.String(t.Text)
+		if len(t.Entities) > 0 {
+			if e, err := m.Redactor.JSON(t.Entities); err == nil {
+				t.Entities = e
+			}
+		}
+	}
+	return t
+}
 
 // flush writes what the store lacks: the session record, pending turns,
 // the end. It reports whether everything is stored. s.mu is held.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/switchboard-voice/switchboard/nlu/dialog"
 	"github.com/switchboard-voice/switchboard/prompts"
+	"github.com/switchboard-voice/switchboard/qa/redact"
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/sqlite"
 )
@@ -267,5 +269,37 @@ func TestOnActivate(t *testing.T) {
 		case <-time.After(2 * time.Second):
 			t.Fatalf("not told of %v", want)
 		}
+	}
+}
+
+// TestRedactedAndScored: with a redactor, no card number reaches the
+// store (text or entities); with a sentiment scorer, caller turns carry
+// their score.
+func TestRedactedAndScored(t *testing.T) {
+	ctx := context.Background()
+	_, m, fl := setup(t)
+	red, err := redact.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Redactor = red
+	m.Sentiment = func(text, lang string) (float64, string, bool) { return -0.5, "negative", true }
+	t1, _ := m.Start(ctx, "mini", dialog.Info{})
+	if _, err := m.Say(ctx, t1.SessionID, "my card 4111 1111 1111 1111 was charged twice"); err != nil {
+		t.Fatal(err)
+	}
+	turns, _ := fl.Turns(ctx, t1.SessionID)
+	raw, _ := json.Marshal(turns)
+	if strings.Contains(string(raw), "4111 1111 1111 1111") || strings.Contains(string(raw), "4111111111111111") {
+		t.Fatalf("a card number was stored: %s", raw)
+	}
+	var caller *store.Turn
+	for i := range turns {
+		if turns[i].Speaker == "caller" {
+			caller = &turns[i]
+		}
+	}
+	if caller == nil || !strings.Contains(caller.Text, "1111") || caller.SentimentLabel != "negative" {
+		t.Fatalf("caller turn %+v", caller)
 	}
 }

@@ -158,7 +158,7 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 	c.sess = agent.NewSessions(cfg.Desk.Secret)
 	c.svc, err = agent.New(agent.Config{
 		Router: c.router, Store: st, Publisher: agent.PublisherFunc(c.publish), Speech: agentSpeech{sp},
-		Suggester: c.assistant, Summarizer: c.assistant, Observer: c, Sentiment: c.sentiment, Redact: c.red.String,
+		Suggester: c.assistant, Summarizer: c.assistant, Observer: c, Sentiment: c.sentiment, Redact: c.redactText(),
 		Passwords: func(login string) (string, string, bool, bool) {
 			u, ok := users[login]
 			id := u.Agent
@@ -178,6 +178,14 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 	}
 	ok = true
 	return c, nil
+}
+
+// redactText is the masking of transcript text, nil when redaction is off.
+func (c *center) redactText() func(string) string {
+	if !c.cfg.QA.Redaction.On() {
+		return nil
+	}
+	return c.red.String
 }
 
 // publish sends a desktop event over the bus to every node's hub.

@@ -177,6 +177,17 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	defer cen.close()
 	engineOf = func(bot string) (*dialog.Engine, error) { return reg.Engine(ctx, bot) }
 	vc.center = cen
+	// Stored turns: PII masked, caller turns scored for sentiment.
+	if cfg.QA.Redaction.On() {
+		mgr.Redactor = cen.red
+	}
+	mgr.Sentiment = func(text, lang string) (float64, string, bool) {
+		s, err := cen.senti.Score(context.Background(), text, lang)
+		if err != nil || !s.Scored() {
+			return 0, "", false
+		}
+		return s.Score, string(s.Label), true
+	}
 	rv, err := newReview(cfg, st, cfg.QALLM())
 	if err != nil {
 		return fmt.Errorf("qa: %w", err)
