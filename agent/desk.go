@@ -70,7 +70,10 @@ func (s *Service) offerView(o acd.Offer) assist.OfferView {
 // one: answering accepts the offer, declining rejects it, the router's
 // ring timeout cancels the ringing.
 func (s *Service) ringPhone(o acd.Offer) {
-	if s.cfg.RingPhone == nil {
+	s.mu.Lock()
+	ring := s.phone
+	s.mu.Unlock()
+	if ring == nil {
 		return
 	}
 	st, err := s.cfg.Router.AgentStatus(o.AgentID)
@@ -85,7 +88,7 @@ func (s *Service) ringPhone(o acd.Offer) {
 	go func() {
 		defer s.wg.Done()
 		defer cancel()
-		leg, err := s.cfg.RingPhone(ctx, st.Endpoint)
+		leg, err := ring(ctx, st.Endpoint)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.Info("agent phone did not answer", "agent", o.AgentID, "err", err)

@@ -198,6 +198,15 @@ type Service struct {
 	ringing map[string]context.CancelFunc
 	wraps   map[string]wrapState // calls awaiting wrap-up by agent
 	closed  bool
+	phone   func(ctx context.Context, endpoint string) (media.Leg, error)
+}
+
+// SetPhones sets how agents' SIP phones are rung (Config.RingPhone), for
+// a SIP endpoint started after the service.
+func (s *Service) SetPhones(ring func(ctx context.Context, endpoint string) (media.Leg, error)) {
+	s.mu.Lock()
+	s.phone = ring
+	s.mu.Unlock()
 }
 
 type offerInfo struct {
@@ -229,7 +238,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Music = defaultMusic()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel,
+	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel, phone: cfg.RingPhone,
 		calls: map[string]*call{}, waiting: map[string]*mediaSlot{}, offers: map[string]offerInfo{}, ringing: map[string]context.CancelFunc{}}
 	sub := cfg.Router.Subscribe(4096)
 	s.wg.Add(2)

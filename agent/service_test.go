@@ -421,3 +421,84 @@ func TestCallerHangsUpWhileWaiting(t *testing.T) {
 		t.Errorf("queue after the hang-up: %+v", snap.Queues[0])
 	}
 }
+
+// TestSIPPhoneAnswers: an agent whose endpoint is a SIP phone is rung for
+// the offer; answering takes the call and bridges it (a phone that
+// declines gets the call offered to the next agent).
+func TestSIPPhoneAnswers(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.svc.PutAgent(ctx, acd.Agent{ID: "a1", Name: "Ana", Endpoint: "sip:ana@switchboard"}); err != nil {
+		t.Fatal(err)
+	}
+	desk := newPhone(t, "a1-phone", 1000)
+	rang := make(chan string, 4)
+	f.svc.SetPhones(func(ctx context.Context, endpoint string) (media.Leg, error) {
+		rang <- endpoint
+		select {
+		case <-time.After(300 * time.Millisecond): // it rings, then the agent picks up
+			return desk.leg, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	})
+	caller := newPhone(t, "leg-phone", 440)
+	go func() { _ = f.svc.Serve(ctx, agent.Caller{Leg: caller.leg, Queue: "cards", CallerID: "+15550111"}) }()
+	if _, err := f.svc.SetState("a1", "available", ""); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ep := <-rang:
+		if ep != "sip:ana@switchboard" {
+			t.Errorf("rang %q", ep)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the agent's phone did not ring")
+	}
+	var conn assist.Connect
+	f.desks.wait(t, agent.AgentChannel("a1"), "call.connect", &conn, nil)
+	if !conn.Phone {
+		t.Errorf("connect %+v", conn)
+	}
+	desk.hears(t, 440, true)
+	caller.hears(t, 1000, true)
+	st, _ := f.router.AgentStatus("a1")
+	if st.State != acd.OnCall {
+		t.Errorf("agent state %s", st.State)
+	}
+}
+
+// TestBadInput: unknown agents, double accepts and busy targets get
+// errors that name the problem.
+func TestBadInput(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.SetState("ghost", "available", ""); !errors.Is(err, acd.ErrUnknownAgent) {
+		t.Errorf("unknown agent: %v", err)
+	}
+	if _, err := f.svc.SetState("a1", "sleeping", ""); !errors.Is(err, acd.ErrInvalidState) {
+		t.Errorf("unknown state: %v", err)
+	}
+	caller := newPhone(t, "leg-bad", 440)
+	go func() { _ = f.svc.Serve(ctx, agent.Caller{Leg: caller.leg, Queue: "cards"}) }()
+	if _, err := f.svc.SetState("a1", "available", ""); err != nil {
+		t.Fatal(err)
+	}
+	var offer assist.OfferView
+	f.desks.wait(t, agent.AgentChannel("a1"), "offer", &offer, nil)
+	if _, err := f.svc.Accept("a1", offer.OfferID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Accept("a1", offer.OfferID); err == nil || agent.StatusOf(err) != 409 && agent.StatusOf(err) != 404 {
+		t.Errorf("double accept: %v (status %d)", err, agent.StatusOf(err))
+	}
+	if _, err := f.svc.Command(ctx, "a1", assist.Command{Type: "accept", Data: json.RawMessage(`{}`)}); !errors.Is(err, agent.ErrBadRequest) {
+		t.Errorf("accept without offer: %v", err)
+	}
+	if _, err := f.svc.Command(ctx, "a1", assist.Command{Type: "fly"}); !errors.Is(err, assist.ErrCommand) {
+		t.Errorf("unknown command: %v", err)
+	}
+	if _, err := f.svc.Command(ctx, "a1", assist.Command{Type: "hold", Data: json.RawMessage(`not json`)}); !errors.Is(err, agent.ErrBadRequest) {
+		t.Errorf("malformed data: %v", err)
+	}
+}

@@ -172,7 +172,14 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		if tr := cfg.SIP.Trunk; tr != nil {
 			sc.Trunk = &sip.Trunk{Host: tr.Host, Transport: tr.Transport, Username: tr.Username, Password: tr.Password, Register: tr.Register, RegisterExpiry: tr.RegisterExpiry}
 		}
-		t.sip, err = sip.NewServer(sc, rm, dp, log.With("component", "sip"))
+		var sipOpts []sip.Option
+		if r := cfg.SIP.Registrar; r != nil && r.Enabled {
+			sc.Registrar = r
+			sipOpts = append(sipOpts, sip.WithCredentials(phoneCredentials(cfg)), sip.WithRegistrationHandler(func(e sip.RegistrationEvent) {
+				log.Info("agent phone", "user", e.User, "change", e.Change, "contacts", e.Contacts)
+			}))
+		}
+		t.sip, err = sip.NewServer(sc, rm, dp, log.With("component", "sip"), sipOpts...)
 		if err != nil {
 			return nil, fmt.Errorf("sip: %w", err)
 		}
@@ -180,6 +187,12 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "switchboard_sip_calls", Help: "SIP calls up now.",
 		}, func() float64 { return float64(srv.Calls()) }))
+		if r := cfg.SIP.Registrar; r != nil && r.Enabled && v != nil && v.center != nil {
+			srv := t.sip
+			v.center.svc.SetPhones(func(ctx context.Context, endpoint string) (media.Leg, error) {
+				return srv.DialUser(ctx, phoneUser(endpoint))
+			})
+		}
 		if v != nil {
 			srv := t.sip
 			v.transfer = func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {
@@ -256,6 +269,27 @@ func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.
 		return fmt.Errorf("%w: no dialplan route for %q", voicebot.ErrTransfer, target)
 	}
 	return app.Serve(ctx, leg)
+}
+
+// phoneCredentials are the agents' SIP phone passwords: a phone registers
+// as the agent's desk login with the desk password.
+func phoneCredentials(cfg config.Config) sip.Credentials {
+	pw := map[string]string{}
+	for _, u := range cfg.Desk.Users {
+		if u.Agent != "" {
+			pw[u.Login] = u.Password
+		}
+	}
+	return sip.StaticCredentials(pw)
+}
+
+// phoneUser is the user part of an agent's "sip:user@domain" endpoint.
+func phoneUser(endpoint string) string {
+	u := strings.TrimPrefix(strings.TrimPrefix(endpoint, "sips:"), "sip:")
+	if i := strings.IndexAny(u, "@;"); i >= 0 {
+		u = u[:i]
+	}
+	return u
 }
 
 // withHandoffHeaders adds the handoff's context to a sip: Refer-To

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/switchboard-voice/switchboard/media/sip"
 )
 
 // Config is the whole configuration of a switchboard server.
@@ -85,6 +87,12 @@ type SIP struct {
 	RTPPorts PortRange `yaml:"rtp_ports"`
 	// Trunk is the optional outbound trunk.
 	Trunk *Trunk `yaml:"trunk"`
+	// Registrar lets agents' SIP phones register to Switchboard (digest
+	// authentication with the agent's desk password; see media/sip for
+	// every key: enabled, domain, realm, algorithms, min/max/default
+	// expiry, ring_timeout...). An agent answers on the phone when its
+	// acd endpoint is "sip:<login>@<domain>".
+	Registrar *sip.RegistrarConfig `yaml:"registrar"`
 }
 
 // SIPListener is one SIP transport.
@@ -503,6 +511,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LLM.Timeout < c.LLM.FirstTokenTimeout {
 		return bad("llm.timeout", "must be at least llm.first_token_timeout")
+	}
+	if r := c.SIP.Registrar; r != nil && r.Enabled {
+		if err := r.Validate(); err != nil {
+			return fmt.Errorf("%w: sip.registrar: %w", ErrInvalid, err)
+		}
 	}
 	return c.validateCenter(bad)
 }
