@@ -85,7 +85,7 @@ type call struct {
 	mu         sync.Mutex
 	queue      string
 	contactID  string
-	ticket     *acd.Ticket
+	ticket     Ticket
 	agentID    string // the agent who has the call
 	seats      map[string]*seat
 	b          *bridge.Bridge
@@ -150,10 +150,12 @@ func (s *Service) Serve(ctx context.Context, in Caller) error {
 	s.mu.Lock()
 	s.calls[c.id] = c
 	s.mu.Unlock()
+	s.serveCall(c.id)
 	defer func() {
 		s.mu.Lock()
 		delete(s.calls, c.id)
 		s.mu.Unlock()
+		s.releaseCall(c.id)
 	}()
 	return c.run(ctx)
 }

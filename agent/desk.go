@@ -150,6 +150,7 @@ func (s *Service) DeskState(agentID string) (assist.DeskState, error) {
 	for _, c := range mine {
 		d.Calls = append(d.Calls, c.view())
 	}
+	s.remoteDesk(agentID, &d)
 	for _, q := range s.cfg.Router.Config().Queues {
 		d.Queues = append(d.Queues, q.ID)
 	}
@@ -162,8 +163,25 @@ func (s *Service) DeskState(agentID string) (assist.DeskState, error) {
 	return d, nil
 }
 
-// Command carries out a desktop command of an agent.
+// Command carries out a desktop command of an agent; a command about a
+// call another node holds is carried out there.
 func (s *Service) Command(ctx context.Context, agentID string, c assist.Command) (any, error) {
+	return s.command(ctx, agentID, c, false)
+}
+
+func (s *Service) command(ctx context.Context, agentID string, c assist.Command, forwardedHere bool) (any, error) {
+	if !forwardedHere {
+		callID := callOf(c)
+		if c.Type == "accept" {
+			var a assist.OfferCommand
+			if json.Unmarshal(c.Data, &a) == nil && a.OfferID != "" {
+				callID = s.offerCall(agentID, a.OfferID)
+			}
+		}
+		if s.remote(agentID, callID) {
+			return s.forward(ctx, callID, forwarded{Agent: agentID, Command: c})
+		}
+	}
 	dec := func(v any) error {
 		if len(c.Data) == 0 {
 			return fmt.Errorf("%w: %s needs data", ErrBadRequest, c.Type)
@@ -349,8 +367,15 @@ func (s *Service) Monitor(ctx context.Context, supervisor, callID, mode string) 
 	return assist.Connect{CallID: callID, MediaURL: s.mediaURL(sl)}, nil
 }
 
-// SupervisorCommand carries out a wallboard command.
+// SupervisorCommand carries out a wallboard command (on the call's node).
 func (s *Service) SupervisorCommand(ctx context.Context, supervisor string, c assist.Command) (any, error) {
+	return s.supervisorCommand(ctx, supervisor, c, false)
+}
+
+func (s *Service) supervisorCommand(ctx context.Context, supervisor string, c assist.Command, forwardedHere bool) (any, error) {
+	if id := callOf(c); !forwardedHere && s.remote("", id) {
+		return s.forward(ctx, id, forwarded{Agent: supervisor, Supervisor: true, Command: c})
+	}
 	switch c.Type {
 	case "listen", "whisper", "barge":
 		var a assist.MonitorCommand
@@ -407,9 +432,12 @@ func (s *Service) WallState() assist.WallState {
 		calls = append(calls, c)
 	}
 	s.mu.Unlock()
+	local := map[string]bool{}
 	for _, c := range calls {
 		w.Calls = append(w.Calls, c.live())
+		local[c.id] = true
 	}
+	w.Calls = append(w.Calls, s.remoteCalls(local)...)
 	sort.Slice(w.Calls, func(i, j int) bool { return w.Calls[i].StartedAt.Before(w.Calls[j].StartedAt) })
 	return w
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-voice/switchboard/acd"
 	"github.com/switchboard-voice/switchboard/asr"
 	"github.com/switchboard-voice/switchboard/assist"
+	"github.com/switchboard-voice/switchboard/events"
 	"github.com/switchboard-voice/switchboard/media"
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/tts"
@@ -143,8 +144,20 @@ type Store interface {
 
 // Config configures the service.
 type Config struct {
-	// Router is the call distributor.
-	Router *acd.Router
+	// Router is the call distributor: Local(r) on the node that runs it,
+	// Remote(bus) on the others.
+	Router Router
+	// Events, on the node that runs the router, is that router: its
+	// offers and state changes become desktop events (and the wallboard
+	// is published from there).
+	Events *acd.Router
+	// Bus, when set, lets desktops connected to other nodes control the
+	// calls of this one (and this node's desktops theirs).
+	Bus events.Bus
+	// Recent returns the desktop events a channel received lately on
+	// this node (assist.Hub.Recent): calls held by other nodes are
+	// rebuilt from them for a desktop that resyncs.
+	Recent func(channel string) []assist.Event
 	Store  Store
 	// Publisher sends desktop events.
 	Publisher Publisher
@@ -197,6 +210,8 @@ type Service struct {
 	offers  map[string]offerInfo  // pending offers by ID (for offer.gone)
 	ringing map[string]context.CancelFunc
 	wraps   map[string]wrapState // calls awaiting wrap-up by agent
+	// callSubs answer other nodes' commands for this node's calls.
+	callSubs map[string]events.Subscription
 	closed  bool
 	phone   func(ctx context.Context, endpoint string) (media.Leg, error)
 }
@@ -239,11 +254,14 @@ func New(cfg Config) (*Service, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel, phone: cfg.RingPhone,
-		calls: map[string]*call{}, waiting: map[string]*mediaSlot{}, offers: map[string]offerInfo{}, ringing: map[string]context.CancelFunc{}}
-	sub := cfg.Router.Subscribe(4096)
-	s.wg.Add(2)
-	go s.follow(sub)
-	go s.wallboard()
+		calls: map[string]*call{}, waiting: map[string]*mediaSlot{}, offers: map[string]offerInfo{}, ringing: map[string]context.CancelFunc{},
+		callSubs: map[string]events.Subscription{}}
+	if cfg.Events != nil {
+		sub := cfg.Events.Subscribe(4096)
+		s.wg.Add(2)
+		go s.follow(sub)
+		go s.wallboard()
+	}
 	return s, nil
 }
 

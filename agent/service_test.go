@@ -197,7 +197,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { r.Close() })
 	d := &desks{new: make(chan struct{}, 1)}
-	svc, err := agent.New(agent.Config{Router: r, Store: st, Publisher: d, Speech: speech{},
+	svc, err := agent.New(agent.Config{Router: agent.Local(r), Events: r, Store: st, Publisher: d, Speech: speech{},
 		Sentiment: func(ctx context.Context, text, lang string) *float64 { v := -0.6; return &v },
 		Passwords: func(login string) (string, string, bool, bool) {
 			return map[string]string{"ana": "a1", "bo": "a2"}[login], "pw", false, login == "ana" || login == "bo"

@@ -172,6 +172,13 @@ func (c *channel) since(seq int64) ([]Event, bool) {
 	return append([]Event(nil), c.ring[i:]...), true
 }
 
+// Recent returns the channel's events still kept, oldest first.
+func (h *Hub) Recent(ch string) []Event {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Event(nil), h.channel(ch).ring...)
+}
+
 // Connections returns how many desktops are connected to a channel.
 func (h *Hub) Connections(ch string) int {
 	h.mu.Lock()

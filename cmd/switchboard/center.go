@@ -44,7 +44,8 @@ type center struct {
 	st        store.Store
 	bus       *natsbus.Bus
 	hub       *assist.Hub
-	router    *acd.Router
+	router    *acd.Router // nil on nodes that do not run it
+	rt        agent.Router
 	svc       *agent.Service
 	sess      *agent.Sessions
 	assistant *assist.Assistant
@@ -56,6 +57,9 @@ type center struct {
 	subs      []events.Subscription
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+
+	// engines gives the bots' engines (their fallback lines).
+	engines func(ctx context.Context, bot string) (*dialog.Engine, error)
 
 	mu       sync.Mutex
 	monitors map[string]*liveCall // by call ID
@@ -83,7 +87,7 @@ type deskMsg struct {
 func deskSubject(channel string) string { return "desk." + channel }
 
 func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *conversation.Registry, sp *speech, log *slog.Logger) (*center, error) {
-	c := &center{cfg: cfg, log: log, st: st, monitors: map[string]*liveCall{}}
+	c := &center{cfg: cfg, log: log, st: st, monitors: map[string]*liveCall{}, engines: reg.Engine}
 	cctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	c.cancel = cancel
 	ok := false
@@ -139,9 +143,20 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 		}()
 	}
 
-	c.router, err = acd.New(cfg.ACD.Config, acd.WithLogger(log.With("component", "acd")))
-	if err != nil {
-		return nil, fmt.Errorf("acd: %w", err)
+	if cfg.ACD.RouterHere() {
+		c.router, err = acd.New(cfg.ACD.Config, acd.WithLogger(log.With("component", "acd")))
+		if err != nil {
+			return nil, fmt.Errorf("acd: %w", err)
+		}
+		c.rt = agent.Local(c.router)
+		rs, err := agent.ServeRouter(c.bus, c.router)
+		if err != nil {
+			return nil, err
+		}
+		c.subs = append(c.subs, rs)
+	} else {
+		c.rt = agent.Remote(c.bus)
+		log.Info("acd: the router runs on another node; reaching it over the events bus")
 	}
 	c.assistant, err = newAssistant(cfg, reg, log)
 	if err != nil {
@@ -157,7 +172,7 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 	}
 	c.sess = agent.NewSessions(cfg.Desk.Secret)
 	c.svc, err = agent.New(agent.Config{
-		Router: c.router, Store: st, Publisher: agent.PublisherFunc(c.publish), Speech: agentSpeech{sp},
+		Router: c.rt, Events: c.router, Bus: c.bus, Recent: c.hub.Recent, Store: st, Publisher: agent.PublisherFunc(c.publish), Speech: agentSpeech{sp},
 		Suggester: c.assistant, Summarizer: c.assistant, Observer: c, Sentiment: c.sentiment, Redact: c.redactText(),
 		Passwords: func(login string) (string, string, bool, bool) {
 			u, ok := users[login]
@@ -220,7 +235,7 @@ func (c *center) queueApp(queue string) media.Application {
 
 // hasQueue reports whether the router has a queue.
 func (c *center) hasQueue(id string) bool {
-	for _, q := range c.router.Config().Queues {
+	for _, q := range c.rt.Config().Queues {
 		if q.ID == id {
 			return true
 		}
@@ -506,14 +521,11 @@ func (c *center) isFallback(bot, text string) bool {
 	return fb != "" && strings.Contains(text, fb)
 }
 
-// svcEngine is set by serve (the registry's Engine).
-var engineOf func(bot string) (*dialog.Engine, error)
-
 func (c *center) svcEngine(bot string) (*dialog.Engine, error) {
-	if engineOf == nil {
+	if c.engines == nil {
 		return nil, errors.New("no registry")
 	}
-	return engineOf(bot)
+	return c.engines(context.Background(), bot)
 }
 
 // CallStarted implements agent.Observer.

@@ -175,7 +175,6 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		return err
 	}
 	defer cen.close()
-	engineOf = func(bot string) (*dialog.Engine, error) { return reg.Engine(ctx, bot) }
 	vc.center = cen
 	// Stored turns: PII masked, caller turns scored for sentiment.
 	if cfg.QA.Redaction.On() {
@@ -227,11 +226,16 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	for p, h := range cen.routes() {
 		extra[p] = h
 	}
+	deskPage, wallPage := desk.Handler(), wallboard.Handler()
+	if len(cfg.Desk.MediaOrigins) > 0 {
+		deskPage = desk.Handler(desk.WithMediaOrigins(cfg.Desk.MediaOrigins...))
+		wallPage = wallboard.Handler(wallboard.WithMediaOrigins(cfg.Desk.MediaOrigins...))
+	}
 	for _, p := range []string{"/agent", "/agent/"} {
-		extra[p] = desk.Handler()
+		extra[p] = deskPage
 	}
 	for _, p := range []string{"/supervisor", "/supervisor/"} {
-		extra[p] = wallboard.Handler()
+		extra[p] = wallPage
 	}
 	qah := webqa.Handler(rv, webqa.WithLogger(log.With("component", "qa")))
 	for _, p := range []string{"/qa", "/qa/", "/v1/qa/"} {

@@ -15,6 +15,7 @@ import (
 	pion "github.com/pion/webrtc/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/switchboard-voice/switchboard/agent"
 	"github.com/switchboard-voice/switchboard/conversation"
 	"github.com/switchboard-voice/switchboard/internal/config"
 	"github.com/switchboard-voice/switchboard/internal/metrics"
@@ -236,7 +237,7 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "switchboard_webrtc_legs", Help: "WebRTC calls up now.",
 		}, func() float64 { return float64(rtc.Legs()) }))
-		t.routes["/whip/"] = t.rtc.Handler()
+		t.routes["/whip/"] = agentMediaCORS(t.rtc.Handler())
 		ph := phone.Handler()
 		t.routes["/phone"] = ph
 		t.routes["/phone/"] = ph
@@ -269,6 +270,32 @@ func transfer(ctx context.Context, cfg config.Config, srv *sip.Server, dp *apps.
 		return fmt.Errorf("%w: no dialplan route for %q", voicebot.ErrTransfer, target)
 	}
 	return app.Serve(ctx, leg)
+}
+
+// agentMediaCORS lets a desktop page served by another node send an
+// agent's or supervisor's audio here: WHIP requests to /whip/agent.<token>
+// (the token, handed out on accept, is the authorisation) may come from
+// any origin.
+func agentMediaCORS(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin == "" || !strings.HasPrefix(r.URL.Path, "/whip/"+agent.MediaPrefix) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Add("Vary", "Origin")
+		hd.Set("Access-Control-Expose-Headers", "Location, Link, ETag")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			hd.Set("Access-Control-Allow-Methods", "POST, PATCH, DELETE, OPTIONS")
+			hd.Set("Access-Control-Allow-Headers", "Content-Type, If-Match")
+			hd.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // phoneCredentials are the agents' SIP phone passwords: a phone registers

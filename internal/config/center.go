@@ -33,7 +33,14 @@ type Events struct {
 // .announce, .callback, agents[].skills, .languages, .max_calls...).
 type ACD struct {
 	acd.Config `yaml:",inline"`
+	// Router runs the router on this node (default true). With several
+	// nodes exactly one runs it; the others reach it over the events bus
+	// (events.url), and their callers and desktops are routed by it.
+	Router *bool `yaml:"router"`
 }
+
+// RouterHere reports whether this node runs the router.
+func (a ACD) RouterHere() bool { return a.Router == nil || *a.Router }
 
 // DeskUser is a login of the agent desktop or the wallboard.
 type DeskUser struct {
@@ -61,6 +68,9 @@ type Desk struct {
 	// when the desktop may be served by another node
 	// ("https://node-a.example.com/whip/"). Default "/whip/".
 	MediaURL string `yaml:"media_url"`
+	// MediaOrigins are the other nodes' origins ("https://node-b:8080")
+	// the desktop pages may send their audio to (their media_url).
+	MediaOrigins []string `yaml:"media_origins"`
 	// Dispositions are the wrap-up codes.
 	Dispositions []string `yaml:"dispositions"`
 	// Music is a WAV file (mono, 8 kHz) played to waiting and held
