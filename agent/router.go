@@ -310,9 +310,17 @@ func (r *remoteRouter) Config() acd.Config {
 	_ = r.call(rpc{Op: "config"}, &c)
 	return c
 }
-func (r *remoteRouter) AddAgent(a acd.Agent) error    { return r.call(rpc{Op: "add-agent", A: &a}, nil) }
-func (r *remoteRouter) UpdateAgent(a acd.Agent) error { return r.call(rpc{Op: "update-agent", A: &a}, nil) }
-func (r *remoteRouter) RemoveAgent(id string) error   { return r.call(rpc{Op: "remove-agent", Agent: id}, nil) }
-func (r *remoteRouter) AddQueue(q acd.Queue) error    { return r.call(rpc{Op: "add-queue", Q: &q}, nil) }
-func (r *remoteRouter) UpdateQueue(q acd.Queue) error { return r.call(rpc{Op: "update-queue", Q: &q}, nil) }
-func (r *remoteRouter) RemoveQueue(id string) error   { return r.call(rpc{Op: "remove-queue", Contact: id}, nil) }
+func (r *remoteRouter) AddAgent(a acd.Agent) error { return r.call(rpc{Op: "add-agent", A: &a}, nil) }
+func (r *remoteRouter) UpdateAgent(a acd.Agent) error {
+	return r.call(rpc{Op: "update-agent", A: &a}, nil)
+}
+func (r *remoteRouter) RemoveAgent(id string) error {
+	return r.call(rpc{Op: "remove-agent", Agent: id}, nil)
+}
+func (r *remoteRouter) AddQueue(q acd.Queue) error { return r.call(rpc{Op: "add-queue", Q: &q}, nil) }
+func (r *remoteRouter) UpdateQueue(q acd.Queue) error {
+	return r.call(rpc{Op: "update-queue", Q: &q}, nil)
+}
+func (r *remoteRouter) RemoveQueue(id string) error {
+	return r.call(rpc{Op: "remove-queue", Contact: id}, nil)
+}

@@ -212,8 +212,8 @@ type Service struct {
 	wraps   map[string]wrapState // calls awaiting wrap-up by agent
 	// callSubs answer other nodes' commands for this node's calls.
 	callSubs map[string]events.Subscription
-	closed  bool
-	phone   func(ctx context.Context, endpoint string) (media.Leg, error)
+	closed   bool
+	phone    func(ctx context.Context, endpoint string) (media.Leg, error)
 }
 
 // SetPhones sets how agents' SIP phones are rung (Config.RingPhone), for
