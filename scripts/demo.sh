@@ -18,6 +18,11 @@ cat >&2 <<MSG
   or from a SIP phone call sip:banking@127.0.0.1:5060. A scripted caller:
     bin/switchboard call --say "I lost my card" --say "four eight two one" --say "yes" banking@127.0.0.1:5060
 
+  Answer as a human agent: open http://$ADDR/agent in another tab, sign in
+  as ana / demo and choose "available", then ask the bot for an agent.
+  Supervisor wallboard: http://$ADDR/supervisor (sam / demo).
+  QA console (calls, recordings, scores, dashboards): http://$ADDR/qa
+
   Over the API and in text:
     curl -s http://$ADDR/v1/bots
     curl -s -X POST http://$ADDR/v1/sessions -d '{"bot":"banking"}'

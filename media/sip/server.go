@@ -295,7 +295,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	s.closed = true // until the listeners are up; see below
+	// Calls are taken from now on: the listeners were bound by NewServer,
+	// and responses go back on the transactions' own transports.
 	s.serveCtx = serveCtx
 	s.mu.Unlock()
 
@@ -334,9 +335,6 @@ func (s *Server) Serve(ctx context.Context) error {
 			break
 		}
 	}
-	s.mu.Lock()
-	s.closed = false
-	s.mu.Unlock()
 	stopRegistrar := s.startRegistrar()
 	var rwg sync.WaitGroup
 	if t := s.cfg.Trunk; t != nil && t.Register {
