@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gorilla/websocket"
 
 	"github.com/switchboard-voice/switchboard/internal/browsertest"
 	"github.com/switchboard-voice/switchboard/internal/caller"
@@ -103,6 +107,7 @@ func TestAgentTakesHandoff(t *testing.T) {
 	bo := openDesktop(t, base, "bo", mic)
 	ana.set("#state-select", "available")
 	ana.b.Poll("Ana available", 10*time.Second, func() bool { return ana.text("#state-now") == "available" })
+	sam := watchWallboard(t, base)
 
 	// The caller: asks for a human, then, once Ana has picked up, tells
 	// her what happened.
@@ -115,7 +120,8 @@ func TestAgentTakesHandoff(t *testing.T) {
 	go func() {
 		res, err := caller.Call(context.Background(), caller.Config{
 			Target: "banking@" + sip, Synthesizer: syn, Voice: caller.VoiceFor("en"), Timeout: 3 * time.Minute, Stay: 2 * time.Minute,
-			Turns: []caller.Turn{{Say: "I want to speak to an agent"}, {Say: "my card was stolen yesterday", Await: answered}, {Say: "my card was stolen yesterday", Await: answered}},
+			Turns: []caller.Turn{{Say: "I want to speak to an agent"}, {Say: "my card was stolen yesterday", Await: answered},
+				{Say: "I want to cancel my account", Await: answered}, {Say: "I want to cancel my account", Await: answered}},
 		})
 		if err != nil {
 			t.Errorf("caller: %v", err)
@@ -148,6 +154,11 @@ func TestAgentTakesHandoff(t *testing.T) {
 		return ana.b.Eval(`document.querySelector('#suggestions [data-article] .body').hidden`) == "false"
 	})
 	ana.b.Click(`#suggestions [data-article] .vote.up`)
+
+	// The caller threatens to leave: the wallboard gets the alert soon
+	// after the utterance's final transcript.
+	alertAt, finalAt := sam.waitAlert(t, "cancel", 60*time.Second)
+	t.Logf("alert on the wallboard %v after the final transcript", alertAt.Sub(finalAt))
 
 	// Bo comes in; Ana transfers the call to him.
 	bo.set("#state-select", "available")
@@ -253,6 +264,96 @@ func firstOr(rs []json.RawMessage) []byte {
 		return rs[0][:120]
 	}
 	return rs[0]
+}
+
+// wallWatch is a supervisor's websocket, recording when events arrive.
+type wallWatch struct {
+	mu  sync.Mutex
+	evs []wallEvent
+}
+
+type wallEvent struct {
+	typ  string
+	data json.RawMessage
+	at   time.Time
+}
+
+// watchWallboard signs in as supervisor sam and follows the wallboard.
+func watchWallboard(t *testing.T, base string) *wallWatch {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar}
+	resp, err := hc.Post(base+"/v1/supervisor/login", "application/json", strings.NewReader(`{"login":"sam","password":"demo"}`))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("supervisor login: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	hdr := http.Header{}
+	for _, c := range jar.Cookies(u) {
+		hdr.Add("Cookie", c.Name+"="+c.Value)
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+"/v1/supervisor/ws", hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &wallWatch{}
+	go func() {
+		for {
+			var m struct {
+				Type string          `json:"type"`
+				Data json.RawMessage `json:"data"`
+			}
+			if err := ws.ReadJSON(&m); err != nil {
+				return
+			}
+			w.mu.Lock()
+			w.evs = append(w.evs, wallEvent{m.Type, m.Data, time.Now()})
+			w.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { ws.Close() })
+	return w
+}
+
+// waitAlert waits for an alert whose evidence contains phrase and
+// returns when it arrived and when the caller's final transcript that
+// triggered it arrived.
+func (w *wallWatch) waitAlert(t *testing.T, phrase string, timeout time.Duration) (alertAt, finalAt time.Time) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		w.mu.Lock()
+		var final time.Time
+		for _, e := range w.evs {
+			switch e.typ {
+			case "transcript":
+				var tr struct {
+					Speaker string `json:"speaker"`
+					Text    string `json:"text"`
+					Final   bool   `json:"final"`
+				}
+				if json.Unmarshal(e.data, &tr) == nil && tr.Final && tr.Speaker == "caller" && strings.Contains(strings.ToLower(tr.Text), phrase) {
+					final = e.at
+				}
+			case "alert":
+				if strings.Contains(strings.ToLower(string(e.data)), phrase) && !final.IsZero() {
+					w.mu.Unlock()
+					return e.at, final
+				}
+			}
+		}
+		w.mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var kinds []string
+	for _, e := range w.evs {
+		kinds = append(kinds, e.typ+":"+string(e.data[:min(len(e.data), 80)]))
+	}
+	t.Fatalf("no %q alert on the wallboard; events: %s", phrase, strings.Join(kinds, "\n"))
+	return
 }
 
 func getJSON(t *testing.T, url string, v any) {
