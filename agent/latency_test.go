@@ -112,7 +112,9 @@ func TestSuggestionLatency(t *testing.T) {
 	defer ws.Close()
 
 	caller := newPhone(t, "leg-bench", 440)
-	go func() { _ = svc.Serve(context.Background(), agent.Caller{Leg: caller.leg, Queue: "cards", Bot: "banking"}) }()
+	go func() {
+		_ = svc.Serve(context.Background(), agent.Caller{Leg: caller.leg, Queue: "cards", Bot: "banking"})
+	}()
 	if _, err := svc.SetState("a1", "available", ""); err != nil {
 		t.Fatal(err)
 	}
