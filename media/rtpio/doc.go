@@ -45,23 +45,35 @@
 //	})
 //	err := app.Serve(ctx, leg)
 //
-// A leg has one goroutine of its own, the reader (packets to the jitter
-// buffer and the DTMF receiver). Its 20 ms tick runs on a Clock shared by
-// every leg of the process (LegConfig.Clock to choose another): a few
-// workers, one per CPU, that wake on drift-free deadline schedules and tick
-// the legs in batches. Each tick sends one packet through the leg's pacer
-// and then plays out one decoded frame to the attached media.Receiver,
-// concealing gaps by repeating the last frame and fading it out, with DTMF
-// to Receiver.OnDTMF first. Legs are spread over 40 phases of the frame (at
-// two CPUs), so a batch is short and a packet leaves within a fraction of a
-// millisecond of its slot. Receivers run on the clock's goroutines: they
-// must return quickly (Stats.ReceiverMax watches them) and not call Hangup
-// or End. No RTP for LegConfig.RTPTimeout ends the leg with
-// media.ErrRTPTimeout; the owner then sends BYE with Hangup. End tells the
-// leg the far end hung up. SetDirection follows SDP hold (sendonly,
-// recvonly, inactive) and SetRemote a re-INVITE's new address. The reader
-// ends, the leg leaves the clock, and the ports return to the pool, before
-// Done closes; the clock's workers end with its last leg.
+// Besides its session's RTCP goroutines, a leg has no goroutine of its own
+// (on Linux; see below). Its 20 ms tick runs on
+// a Clock shared by every leg of the process (LegConfig.Clock to choose
+// another): a few workers, one per CPU, that wake on drift-free deadline
+// schedules and tick the legs in batches. Each tick sends one packet
+// through the leg's pacer; once every leg of the batch has sent, it reads
+// the RTP that arrived since the last tick and plays out one decoded frame
+// to the attached media.Receiver, concealing gaps by repeating the last
+// frame and fading it out, with DTMF to Receiver.OnDTMF first. Legs are
+// spread over 40 phases of the frame (at two CPUs), so a batch is short
+// and a packet leaves within a fraction of a millisecond of its slot.
+//
+// On Linux the RTP socket is outside Go's network poller: the tick reads
+// it with one non-blocking recvmmsg (several datagrams at once, each with
+// the kernel's receive timestamp, so the jitter buffer and the RTCP jitter
+// see when packets arrived, not when they were read), and sends with one
+// sendto. No goroutine waits for a leg's packets and the poller does not
+// wake for them: at a thousand legs that was fifty thousand wake-ups a
+// second competing with the clock for the CPUs. Elsewhere a leg reads with
+// a goroutine of its own, as Session.ReadRTP does.
+//
+// Receivers run on the clock's goroutines: they must return quickly
+// (Stats.ReceiverMax watches them) and not call Hangup or End. No RTP for
+// LegConfig.RTPTimeout ends the leg with media.ErrRTPTimeout; the owner
+// then sends BYE with Hangup. End tells the leg the far end hung up.
+// SetDirection follows SDP hold (sendonly, recvonly, inactive) and
+// SetRemote a re-INVITE's new address. The leg leaves the clock, any
+// reader goroutine ends, and the ports return to the pool, before Done
+// closes; the clock's workers end with its last leg.
 //
 // The jitter buffer and the DTMF receiver are small interfaces
 // (JitterBuffer, DTMFReceiver, DTMFSender) that media/jitter and media/dtmf

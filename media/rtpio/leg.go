@@ -96,6 +96,10 @@ type LegConfig struct {
 	Collector *Collector
 	// Clock ticks the leg (the process-wide clock if nil).
 	Clock *Clock
+
+	// readGoroutine makes the leg read RTP with a goroutine of its own, as
+	// it does where the socket cannot be read in the clock tick (tests).
+	readGoroutine bool
 }
 
 // Leg is a SIP call's media: a media.Leg over a Session. See the package
@@ -129,9 +133,10 @@ type Leg struct {
 	jb    JitterBuffer
 	dtmfQ []media.DTMF
 
-	// Reader goroutine only.
+	// The reader goroutine, or the clock ticks where they read (tickRead).
 	baseTS   uint32
 	haveBase bool
+	tickRead bool // packets are read in the clock tick, not by a goroutine
 
 	// Clock ticks: tickMu is held during a tick of the leg; shutdown takes
 	// it to end the ticks.
@@ -187,7 +192,11 @@ func NewLeg(sess *Session, codec media.Codec, cfg LegConfig) *Leg {
 	if l.clk == nil {
 		l.clk = defaultClock
 	}
-	go l.read()
+	if l.tickRead {
+		close(l.readerDone)
+	} else {
+		go l.read()
+	}
 	l.tickMu.Lock()
 	l.reg = l.clk.register(l)
 	l.ticking = true
@@ -258,6 +267,7 @@ func newLeg(sess *Session, codec media.Codec, cfg LegConfig) (*Leg, error) {
 	if l.dtmfRx == nil {
 		l.dtmfRx = dtmf.NewReceiver(ci.ClockRate, 0)
 	}
+	l.tickRead = sess.batched() && !cfg.readGoroutine
 	l.fifo.max = 48 * l.spf // up to 120 ms payloads, with room
 	l.out = make([]int16, l.spf)
 	l.last = make([]int16, l.spf)
@@ -428,7 +438,8 @@ func (l *Leg) ended() bool {
 	}
 }
 
-// read is the reader goroutine: it runs until the session closes.
+// read is the reader goroutine of a leg that does not read in its clock
+// tick (tickRead): it runs until the session closes.
 func (l *Leg) read() {
 	defer close(l.readerDone)
 	var p rtp.Packet
@@ -494,12 +505,21 @@ func (l *Leg) tickSend(frame int64, sched time.Time) {
 }
 
 // tickPlayout is the second half, once every leg of the batch has sent:
-// the RTP timeout, and one frame to the receiver.
-func (l *Leg) tickPlayout(frame int64, _ time.Time) {
+// the RTP that arrived since the last tick (when the leg reads in its
+// tick), the RTP timeout, and one frame to the receiver. sc is the clock
+// worker's scratch space.
+func (l *Leg) tickPlayout(frame int64, _ time.Time, sc *tickScratch) {
 	l.tickMu.Lock()
 	defer l.tickMu.Unlock()
 	if !l.ticking || !l.started || frame != l.lastFrame || l.ended() {
 		return
+	}
+	if l.tickRead {
+		// The session is closed only after the leg has left the clock, so
+		// errors here are transient (the next tick reads again).
+		if _, err := l.sess.receive(sc.rx, &sc.pkt, l); err != nil {
+			l.log.Debug("rtp read error", "err", err)
+		}
 	}
 	now := time.Now()
 	if l.timedOut(now) {
@@ -587,8 +607,8 @@ func (l *Leg) playout(now time.Time, mediaTime time.Duration) {
 	}
 }
 
-// teardown releases everything: pacer, session (ports, RTCP BYE), reader,
-// receiver, collector entry.
+// teardown releases everything: pacer, session (ports, RTCP BYE), reader
+// goroutine, receiver, collector entry.
 func (l *Leg) teardown() {
 	l.pacer.Close()
 	l.sess.Close()

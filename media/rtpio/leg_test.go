@@ -54,6 +54,21 @@ func newTestLeg(t *testing.T, cfg LegConfig, opts ...Option) *legFixture {
 	return &legFixture{leg: leg, peer: pr, rec: rec, pool: pool, byes: byes}
 }
 
+// forEachLegRead runs a leg test with the leg reading RTP in its clock
+// tick (where the platform has batched reads) and with a reader goroutine.
+func forEachLegRead(t *testing.T, fn func(t *testing.T, goroutine bool)) {
+	if (&rtpSocket{}).batched() {
+		t.Run("tick", func(t *testing.T) { fn(t, false) })
+	}
+	t.Run("goroutine", func(t *testing.T) { fn(t, true) })
+}
+
+// reading sets how a test leg reads RTP.
+func reading(goroutine bool, cfg LegConfig) LegConfig {
+	cfg.readGoroutine = goroutine
+	return cfg
+}
+
 // sendTone sends n PCMU packets of a tone at 20 ms intervals.
 func (f *legFixture) sendTone(n int, amp float64) {
 	c, _ := media.NewCodec("PCMU")
@@ -80,8 +95,10 @@ func TestLegInfo(t *testing.T) {
 	}
 }
 
-func TestLegReceive(t *testing.T) {
-	f := newTestLeg(t, LegConfig{})
+func TestLegReceive(t *testing.T) { forEachLegRead(t, testLegReceive) }
+
+func testLegReceive(t *testing.T, goroutine bool) {
+	f := newTestLeg(t, reading(goroutine, LegConfig{}))
 	f.sendTone(25, 8000)
 	// A DTMF '7' of 100 ms on the same stream.
 	ev, _ := EventPayloads('7', 100*time.Millisecond, 8000)
@@ -130,8 +147,10 @@ func TestLegReceive(t *testing.T) {
 	}
 }
 
-func TestLegRTPTimeout(t *testing.T) {
-	f := newTestLeg(t, LegConfig{RTPTimeout: 300 * time.Millisecond})
+func TestLegRTPTimeout(t *testing.T) { forEachLegRead(t, testLegRTPTimeout) }
+
+func testLegRTPTimeout(t *testing.T, goroutine bool) {
+	f := newTestLeg(t, reading(goroutine, LegConfig{RTPTimeout: 300 * time.Millisecond}))
 	f.sendTone(10, 1000) // keeps the leg up for 200 ms
 	stopped := time.Now()
 	select {
@@ -161,9 +180,11 @@ func TestLegRTPTimeout(t *testing.T) {
 	checkNoLeaks(t)
 }
 
-func TestLegHold(t *testing.T) {
+func TestLegHold(t *testing.T) { forEachLegRead(t, testLegHold) }
+
+func testLegHold(t *testing.T, goroutine bool) {
 	t.Run("inactive: nothing sent, no timeout, RTCP flows", func(t *testing.T) {
-		f := newTestLeg(t, LegConfig{RTPTimeout: 200 * time.Millisecond}, WithRTCPInterval(100*time.Millisecond))
+		f := newTestLeg(t, reading(goroutine, LegConfig{RTPTimeout: 200 * time.Millisecond}), WithRTCPInterval(100*time.Millisecond))
 		if got := readRTP(t, f.peer.rtp, 3, time.Second); len(got) != 3 {
 			t.Fatal("no RTP before hold")
 		}
@@ -195,7 +216,7 @@ func TestLegHold(t *testing.T) {
 		}
 	})
 	t.Run("sendonly: received audio ignored", func(t *testing.T) {
-		f := newTestLeg(t, LegConfig{RTPTimeout: -1})
+		f := newTestLeg(t, reading(goroutine, LegConfig{RTPTimeout: -1}))
 		f.leg.SetDirection(SendOnly)
 		f.sendTone(15, 8000)
 		time.Sleep(60 * time.Millisecond)
@@ -245,8 +266,10 @@ func TestLegSendDTMF(t *testing.T) {
 	}
 }
 
-func TestLegHangup(t *testing.T) {
-	f := newTestLeg(t, LegConfig{})
+func TestLegHangup(t *testing.T) { forEachLegRead(t, testLegHangup) }
+
+func testLegHangup(t *testing.T, goroutine bool) {
+	f := newTestLeg(t, reading(goroutine, LegConfig{}))
 	f.leg.WriteFrame(media.Frame{Samples: tone(1600, 0, 5000), Rate: 8000})
 	f.sendTone(5, 1000)
 	if len(rtpioRoutines()) == 0 {
@@ -327,8 +350,10 @@ func TestLegNoCodec(t *testing.T) {
 	checkNoLeaks(t)
 }
 
-func TestLegSetRemote(t *testing.T) {
-	f := newTestLeg(t, LegConfig{})
+func TestLegSetRemote(t *testing.T) { forEachLegRead(t, testLegSetRemote) }
+
+func testLegSetRemote(t *testing.T, goroutine bool) {
+	f := newTestLeg(t, reading(goroutine, LegConfig{}))
 	f.sendTone(2, 1000)
 	other := newPeer(t, f.leg.Session().LocalAddr())
 	f.leg.SetRemote(other.addr(), netip.AddrPort{})
@@ -349,5 +374,40 @@ func TestDirection(t *testing.T) {
 	}
 	if _, err := ParseDirection("sideways"); err == nil {
 		t.Error("bad direction parsed")
+	}
+}
+
+// A re-INVITE moves the far end while the old one's packets are still
+// queued or in flight: they must not latch the old address again.
+func TestLegSetRemoteOldPacketsQueued(t *testing.T) { forEachLegRead(t, testLegSetRemoteOldPackets) }
+
+func testLegSetRemoteOldPackets(t *testing.T, goroutine bool) {
+	f := newTestLeg(t, reading(goroutine, LegConfig{RTPTimeout: -1}))
+	f.sendTone(3, 1000)
+	checkFor(t, time.Second, func() error {
+		if got := f.leg.Session().Latched(); got != f.peer.addr() {
+			return fmt.Errorf("latched %v", got)
+		}
+		return nil
+	})
+	for range 3 {
+		f.peer.send(f.peer.packet(0, false, make([]byte, 160)))
+	}
+	time.Sleep(10 * time.Millisecond) // a goroutine reader has read them; a tick may not have
+	other := newPeer(t, f.leg.Session().LocalAddr())
+	f.leg.SetRemote(other.addr(), netip.AddrPort{})
+	time.Sleep(30 * time.Millisecond) // a tick has read what was queued
+	if got := f.leg.Session().Latched(); got.IsValid() {
+		t.Fatalf("latched %v after SetRemote, before the new far end sent", got)
+	}
+	other.send(other.packet(0, false, make([]byte, 160)))
+	checkFor(t, time.Second, func() error {
+		if got := f.leg.Session().Latched(); got != other.addr() {
+			return fmt.Errorf("latched %v, want %v", got, other.addr())
+		}
+		return nil
+	})
+	if got := readRTP(t, other.rtp, 3, time.Second); len(got) != 3 {
+		t.Fatal("no RTP at the new address")
 	}
 }

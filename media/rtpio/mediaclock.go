@@ -6,6 +6,8 @@ import (
 	"runtime/pprof"
 	"sync"
 	"time"
+
+	"github.com/pion/rtp"
 )
 
 // clockSlots is how many phases each worker of a Clock has in one 20 ms
@@ -69,9 +71,17 @@ type clockRun struct {
 type clockWorker struct {
 	offset time.Duration // of its first phase from the run's start
 	kick   chan struct{} // a leg was added
+	sc     tickScratch
 
 	mu    sync.Mutex
 	slots [clockSlots][]*Leg
+}
+
+// tickScratch is a worker's space for the legs it ticks, one at a time:
+// the buffers their RTP is read into.
+type tickScratch struct {
+	rx  *rxBatch
+	pkt rtp.Packet
 }
 
 // clockReg is where a leg is registered.
@@ -172,6 +182,7 @@ func (c *Clock) startRun() *clockRun {
 		w := &clockWorker{
 			offset: time.Duration(i) * r.period / time.Duration(nw),
 			kick:   make(chan struct{}, 1),
+			sc:     tickScratch{rx: newRxBatch()},
 		}
 		r.workers[i] = w
 		r.wg.Add(1)
@@ -254,7 +265,7 @@ func (w *clockWorker) work(r *clockRun) {
 			l.tickSend(frame, sched)
 		}
 		for _, l := range batch {
-			l.tickPlayout(frame, sched)
+			l.tickPlayout(frame, sched, &w.sc)
 		}
 		clear(batch)
 		k = next + 1

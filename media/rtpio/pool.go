@@ -80,18 +80,18 @@ func (p *Pool) Open(ctx context.Context) (*Endpoint, error) {
 		if p.used[cur] {
 			continue
 		}
-		rtpConn, err := listen(ctx, &lc, netip.AddrPortFrom(p.ip, uint16(cur)))
+		rtpSock, err := listenRTP(netip.AddrPortFrom(p.ip, uint16(cur)))
 		if err != nil {
 			continue // taken by someone else
 		}
 		rtcpConn, err := listen(ctx, &lc, netip.AddrPortFrom(p.ip, uint16(cur+1)))
 		if err != nil {
-			rtpConn.Close()
+			rtpSock.close()
 			continue
 		}
 		p.used[cur] = true
 		p.next = port
-		return &Endpoint{RTP: rtpConn, RTCP: rtcpConn, pool: p, port: cur}, nil
+		return &Endpoint{rtp: rtpSock, rtcp: rtcpConn, pool: p, port: cur}, nil
 	}
 	return nil, fmt.Errorf("%w in %s:%d-%d (%d pairs)", ErrPoolExhausted, p.ip, p.min, p.max+1, p.Size())
 }
@@ -110,10 +110,12 @@ func (p *Pool) release(port int) {
 	p.mu.Unlock()
 }
 
-// Endpoint is a bound RTP/RTCP socket pair.
+// Endpoint is a bound RTP/RTCP socket pair. On Linux the RTP socket is
+// outside Go's network poller: a Leg reads it in its clock tick (see
+// Clock); the RTCP socket is an ordinary net.UDPConn.
 type Endpoint struct {
-	// RTP and RTCP are the bound sockets (RTCP on RTP's port + 1).
-	RTP, RTCP *net.UDPConn
+	rtp  *rtpSocket
+	rtcp *net.UDPConn // on RTP's port + 1
 
 	pool *Pool
 	port int
@@ -124,14 +126,17 @@ type Endpoint struct {
 func (e *Endpoint) Port() int { return e.port }
 
 // Addr returns the local RTP address.
-func (e *Endpoint) Addr() netip.AddrPort { return e.RTP.LocalAddr().(*net.UDPAddr).AddrPort() }
+func (e *Endpoint) Addr() netip.AddrPort { return e.rtp.addr() }
+
+// RTCPAddr returns the local RTCP address.
+func (e *Endpoint) RTCPAddr() netip.AddrPort { return e.rtcp.LocalAddr().(*net.UDPAddr).AddrPort() }
 
 // Close closes both sockets and returns the pair to its pool. Further calls
 // do nothing.
 func (e *Endpoint) Close() error {
 	var err error
 	e.once.Do(func() {
-		err = errors.Join(e.RTP.Close(), e.RTCP.Close())
+		err = errors.Join(e.rtp.close(), e.rtcp.Close())
 		if e.pool != nil {
 			e.pool.release(e.port)
 		}

@@ -41,7 +41,7 @@ func (s *Session) readRTCP() {
 	defer s.wg.Done()
 	buf := make([]byte, 1500)
 	for {
-		n, from, err := s.ep.RTCP.ReadFromUDPAddrPort(buf)
+		n, from, err := s.ep.rtcp.ReadFromUDPAddrPort(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -203,11 +203,12 @@ func (s *Session) sendRTCP(bye bool) {
 		s.log.Debug("rtcp marshal", "err", err)
 		return
 	}
-	conn := s.ep.RTCP
 	if mux {
-		conn = s.ep.RTP
+		err = s.ep.rtp.writeTo(b, dst)
+	} else {
+		_, err = s.ep.rtcp.WriteToUDPAddrPort(b, dst)
 	}
-	if _, err := conn.WriteToUDPAddrPort(b, dst); err != nil {
+	if err != nil {
 		s.log.Debug("rtcp send", "err", err, "remote", dst)
 		return
 	}

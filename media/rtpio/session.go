@@ -82,13 +82,14 @@ type Session struct {
 	log       *slog.Logger
 	epoch     time.Time // for arrival times in RTP units
 
-	rbuf []byte // ReadRTP's buffer (reader goroutine only)
+	rbuf []byte // ReadRTP's buffer, made on first use (reader goroutine only)
 
 	mu           sync.Mutex
 	expected     netip.AddrPort // RTP address from SDP
 	latched      netip.AddrPort // RTP source latched (zero before)
 	rtcpExpected netip.AddrPort // RTCP address from SDP (a=rtcp)
 	rtcpLatched  netip.AddrPort // source of the first accepted RTCP
+	remoteSetAt  time.Time      // when SetRemote last cleared the latch
 	accept       [2]uint64      // accepted payload types (bitmask); all when zero
 	acceptSet    bool
 	recv         recvStats
@@ -160,7 +161,6 @@ func newSession(ep *Endpoint, clockRate int, opts ...Option) (*Session, error) {
 	if s.maxPacket <= 0 {
 		s.maxPacket = DefaultMaxPacketSize
 	}
-	s.rbuf = make([]byte, s.maxPacket+1) // one more byte detects oversized datagrams
 	s.wbuf = make([]byte, 0, 1500)
 	if ep != nil {
 		s.wg.Add(2)
@@ -186,8 +186,57 @@ func (s *Session) ClockRate() int { return s.clockRate }
 // LocalAddr returns the local RTP address.
 func (s *Session) LocalAddr() netip.AddrPort { return s.ep.Addr() }
 
+// batched reports whether the session's RTP is read with receive (in a
+// clock tick) rather than ReadRTP: on Linux, where the RTP socket is
+// outside Go's network poller.
+func (s *Session) batched() bool { return s.ep != nil && s.ep.rtp.batched() }
+
+// packetSink takes the valid RTP packets that receive reads.
+type packetSink interface {
+	handlePacket(p *rtp.Packet, arrival time.Time)
+}
+
+// maxReceive bounds the datagrams one receive call reads, so that a flood
+// on one leg's port cannot hold up the other legs of a clock tick: the
+// rest wait for the next tick (or overflow the socket buffer).
+const maxReceive = 64
+
+// receive reads the datagrams queued on the RTP socket without blocking,
+// with rx's buffers, and hands the valid RTP packets, with their arrival
+// times, to sink; it returns how many datagrams it read. It is the batched
+// counterpart of ReadRTP (see batched): the same checks, latching and
+// statistics apply. Only one goroutine at a time may call it, and never
+// alongside ReadRTP.
+func (s *Session) receive(rx *rxBatch, p *rtp.Packet, sink packetSink) (int, error) {
+	rx.ensure(s.maxPacket + 1) // one more byte detects oversized datagrams
+	total := 0
+	for total < maxReceive {
+		n, err := s.ep.rtp.recvBatch(rx)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return total, fmt.Errorf("rtpio: read RTP: %w", media.ErrClosed)
+			}
+			return total, fmt.Errorf("rtpio: read RTP: %w", err)
+		}
+		now := time.Now()
+		for i := range n {
+			b, from, at := rx.datagram(i, now)
+			if s.handleDatagram(b, from, at, p) {
+				sink.handlePacket(p, at)
+			}
+		}
+		total += n
+		if n < rxBatchSize {
+			break
+		}
+	}
+	return total, nil
+}
+
 // SetRemote sets a new RTP address from SDP (re-INVITE) and clears the
-// latch: the next valid packet latches again. rtcp may be the zero value.
+// latch: the next valid packet latches again, except one that arrived
+// before the call from another address than the new one (still queued from
+// the old far end). rtcp may be the zero value.
 func (s *Session) SetRemote(rtpAddr, rtcpAddr netip.AddrPort) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -195,6 +244,7 @@ func (s *Session) SetRemote(rtpAddr, rtcpAddr netip.AddrPort) {
 	s.rtcpExpected = unmap(rtcpAddr)
 	s.latched = netip.AddrPort{}
 	s.rtcpLatched = netip.AddrPort{}
+	s.remoteSetAt = time.Now()
 }
 
 // Remote returns where RTP is sent: the latched address, else the SDP one.
@@ -248,8 +298,11 @@ func (s *Session) LastRTP() time.Time {
 // wrapping media.ErrClosed once the session is closed. Only one goroutine
 // may call ReadRTP.
 func (s *Session) ReadRTP(p *rtp.Packet) (arrival time.Time, err error) {
+	if s.rbuf == nil {
+		s.rbuf = make([]byte, s.maxPacket+1) // one more byte detects oversized datagrams
+	}
 	for {
-		n, from, err := s.ep.RTP.ReadFromUDPAddrPort(s.rbuf)
+		n, from, err := s.ep.rtp.readFrom(s.rbuf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return time.Time{}, fmt.Errorf("rtpio: read RTP: %w", media.ErrClosed)
@@ -309,6 +362,13 @@ func (s *Session) handleDatagram(b []byte, from netip.AddrPort, now time.Time, p
 		return false
 	}
 	if !s.latched.IsValid() {
+		if now.Before(s.remoteSetAt) && from != s.expected {
+			// Queued before a re-INVITE moved the far end: it must not
+			// latch the old address again.
+			s.mu.Unlock()
+			s.ctr.ignored.Add(1)
+			return false
+		}
 		s.latched = from
 		exp := s.expected
 		s.mu.Unlock()
@@ -367,7 +427,7 @@ func (s *Session) WriteRTP(pt uint8, marker bool, ts uint32, payload []byte) err
 	if !dst.IsValid() {
 		return nil
 	}
-	if _, err := s.ep.RTP.WriteToUDPAddrPort(buf, dst); err != nil {
+	if err := s.ep.rtp.writeTo(buf, dst); err != nil {
 		s.ctr.sendErrs.Add(1)
 		if errors.Is(err, net.ErrClosed) {
 			return fmt.Errorf("rtpio: send RTP: %w", media.ErrClosed)

@@ -58,7 +58,7 @@ func TestPool(t *testing.T) {
 			if e.Port()%2 != 0 {
 				t.Errorf("RTP port %d is odd", e.Port())
 			}
-			if got := e.RTCP.LocalAddr().(interface{ String() string }).String(); got != fmt.Sprintf("127.0.0.1:%d", e.Port()+1) {
+			if got := e.RTCPAddr().String(); got != fmt.Sprintf("127.0.0.1:%d", e.Port()+1) {
 				t.Errorf("RTCP on %s, want port %d", got, e.Port()+1)
 			}
 		}
@@ -95,7 +95,26 @@ func TestPool(t *testing.T) {
 	})
 }
 
-// readOne reads one packet from s with a deadline.
+// packetReader reads one packet from a session, or fails after timeout.
+type packetReader func(t *testing.T, s *Session, timeout time.Duration) (*rtp.Packet, error)
+
+// readPaths are the ways a session's RTP is read: ReadRTP (a goroutine
+// blocked on the socket) and, where the platform has it, receive (batched
+// reads in a clock tick). Session tests run over both.
+func readPaths() []readPath {
+	paths := []readPath{{"ReadRTP", func() packetReader { return readOne }}}
+	if (&rtpSocket{}).batched() {
+		paths = append(paths, readPath{"receive", func() packetReader { return (&tickReader{rx: newRxBatch()}).read }})
+	}
+	return paths
+}
+
+type readPath struct {
+	name      string
+	newReader func() packetReader
+}
+
+// readOne reads one packet from s with ReadRTP and a deadline.
 func readOne(t *testing.T, s *Session, timeout time.Duration) (*rtp.Packet, error) {
 	t.Helper()
 	type res struct {
@@ -119,79 +138,125 @@ func readOne(t *testing.T, s *Session, timeout time.Duration) (*rtp.Packet, erro
 	}
 }
 
+// tickReader reads as a clock tick does, polling receive until a packet
+// is there; it keeps the packets of a batch for the next calls.
+type tickReader struct {
+	rx    *rxBatch
+	pkt   rtp.Packet
+	queue []*rtp.Packet
+}
+
+func (r *tickReader) handlePacket(p *rtp.Packet, _ time.Time) {
+	c := *p
+	c.Payload = append([]byte(nil), p.Payload...)
+	r.queue = append(r.queue, &c)
+}
+
+func (r *tickReader) read(t *testing.T, s *Session, timeout time.Duration) (*rtp.Packet, error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for len(r.queue) == 0 {
+		if _, err := s.receive(r.rx, &r.pkt, r); err != nil {
+			return nil, err
+		}
+		if len(r.queue) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, errors.New("timeout")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	p := r.queue[0]
+	r.queue = r.queue[1:]
+	return p, nil
+}
+
 func TestLatching(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		firstIsSD bool // the first packet comes from the SDP address
-	}{
-		{"from SDP address", true},
-		{"NAT rewrote the source", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := newTestSession(t, testPool(t))
-			sdp := newPeer(t, s.LocalAddr())
-			nat := newPeer(t, s.LocalAddr())
-			s.SetRemote(sdp.addr(), netip.AddrPort{})
+	for _, path := range readPaths() {
+		for _, tc := range []struct {
+			name      string
+			firstIsSD bool // the first packet comes from the SDP address
+		}{
+			{"from SDP address", true},
+			{"NAT rewrote the source", false},
+		} {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				testLatching(t, path.newReader(), tc.firstIsSD)
+			})
+		}
+	}
+}
 
-			first, second := sdp, nat
-			if !tc.firstIsSD {
-				first, second = nat, sdp
-			}
-			// Before anything arrives, we send to the SDP address.
-			if err := s.WriteRTP(0, true, 1, []byte{1, 2, 3}); err != nil {
-				t.Fatal(err)
-			}
-			if got := readRTP(t, sdp.rtp, 1, time.Second); len(got) != 1 {
-				t.Fatal("nothing sent to the SDP address before latching")
-			}
+func testLatching(t *testing.T, readOne packetReader, firstIsSD bool) {
+	s := newTestSession(t, testPool(t))
+	sdp := newPeer(t, s.LocalAddr())
+	nat := newPeer(t, s.LocalAddr())
+	s.SetRemote(sdp.addr(), netip.AddrPort{})
 
-			first.send(first.packet(0, false, []byte{0xAA}))
-			p, err := readOne(t, s, 2*time.Second)
-			if err != nil || p.Payload[0] != 0xAA {
-				t.Fatalf("first packet: %v %v", p, err)
-			}
-			if s.Latched() != first.addr() {
-				t.Fatalf("latched %v, want %v", s.Latched(), first.addr())
-			}
+	first, second := sdp, nat
+	if !firstIsSD {
+		first, second = nat, sdp
+	}
+	// Before anything arrives, we send to the SDP address.
+	if err := s.WriteRTP(0, true, 1, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if got := readRTP(t, sdp.rtp, 1, time.Second); len(got) != 1 {
+		t.Fatal("nothing sent to the SDP address before latching")
+	}
 
-			// The other source is ignored and counted; the latched one flows.
-			for range 3 {
-				second.send(second.packet(0, false, []byte{0xBB}))
-			}
-			first.send(first.packet(0, false, []byte{0xCC}))
-			p, err = readOne(t, s, 2*time.Second)
-			if err != nil || p.Payload[0] != 0xCC {
-				t.Fatalf("after foreign packets: %v %v", p, err)
-			}
-			if st := s.Stats(); st.IgnoredSource != 3 || st.PacketsIn != 2 {
-				t.Fatalf("ignored %d in %d, want 3 and 2", st.IgnoredSource, st.PacketsIn)
-			}
+	first.send(first.packet(0, false, []byte{0xAA}))
+	p, err := readOne(t, s, 2*time.Second)
+	if err != nil || p.Payload[0] != 0xAA {
+		t.Fatalf("first packet: %v %v", p, err)
+	}
+	if s.Latched() != first.addr() {
+		t.Fatalf("latched %v, want %v", s.Latched(), first.addr())
+	}
 
-			// Symmetric RTP: we send to the latched source only.
-			if err := s.WriteRTP(0, false, 2, []byte{9}); err != nil {
-				t.Fatal(err)
-			}
-			if got := readRTP(t, first.rtp, 1, time.Second); len(got) != 1 || got[0].Payload[0] != 9 {
-				t.Fatalf("latched source got %v", got)
-			}
-			if !tc.firstIsSD {
-				if got := readRTP(t, sdp.rtp, 1, 100*time.Millisecond); len(got) != 0 {
-					t.Fatal("SDP address still gets RTP after latching the NAT source")
-				}
-			}
+	// The other source is ignored and counted; the latched one flows.
+	for range 3 {
+		second.send(second.packet(0, false, []byte{0xBB}))
+	}
+	first.send(first.packet(0, false, []byte{0xCC}))
+	p, err = readOne(t, s, 2*time.Second)
+	if err != nil || p.Payload[0] != 0xCC {
+		t.Fatalf("after foreign packets: %v %v", p, err)
+	}
+	if st := s.Stats(); st.IgnoredSource != 3 || st.PacketsIn != 2 {
+		t.Fatalf("ignored %d in %d, want 3 and 2", st.IgnoredSource, st.PacketsIn)
+	}
 
-			// A re-INVITE clears the latch.
-			s.SetRemote(second.addr(), netip.AddrPort{})
-			second.send(second.packet(0, false, []byte{0xDD}))
-			p, err = readOne(t, s, 2*time.Second)
-			if err != nil || p.Payload[0] != 0xDD || s.Latched() != second.addr() {
-				t.Fatalf("after SetRemote: %v %v latched %v", p, err, s.Latched())
-			}
-		})
+	// Symmetric RTP: we send to the latched source only.
+	if err := s.WriteRTP(0, false, 2, []byte{9}); err != nil {
+		t.Fatal(err)
+	}
+	if got := readRTP(t, first.rtp, 1, time.Second); len(got) != 1 || got[0].Payload[0] != 9 {
+		t.Fatalf("latched source got %v", got)
+	}
+	if !firstIsSD {
+		if got := readRTP(t, sdp.rtp, 1, 100*time.Millisecond); len(got) != 0 {
+			t.Fatal("SDP address still gets RTP after latching the NAT source")
+		}
+	}
+
+	// A re-INVITE clears the latch.
+	s.SetRemote(second.addr(), netip.AddrPort{})
+	second.send(second.packet(0, false, []byte{0xDD}))
+	p, err = readOne(t, s, 2*time.Second)
+	if err != nil || p.Payload[0] != 0xDD || s.Latched() != second.addr() {
+		t.Fatalf("after SetRemote: %v %v latched %v", p, err, s.Latched())
 	}
 }
 
 func TestMalformedDropped(t *testing.T) {
+	for _, path := range readPaths() {
+		t.Run(path.name, func(t *testing.T) { testMalformedDropped(t, path.newReader()) })
+	}
+}
+
+func testMalformedDropped(t *testing.T, readOne packetReader) {
 	s := newTestSession(t, testPool(t), WithMaxPacketSize(1000))
 	s.SetPayloadTypes(0, 101)
 	pr := newPeer(t, s.LocalAddr())
@@ -405,11 +470,14 @@ func TestRTCP(t *testing.T) {
 
 // drain reads whatever is pending on s without blocking for long.
 func drain(s *Session) {
-	s.ep.RTP.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
-	defer s.ep.RTP.SetReadDeadline(time.Time{})
+	s.ep.rtp.setReadDeadline(time.Now().Add(20 * time.Millisecond))
+	defer s.ep.rtp.setReadDeadline(time.Time{})
 	var p rtp.Packet
+	if s.rbuf == nil {
+		s.rbuf = make([]byte, s.maxPacket+1)
+	}
 	for {
-		n, from, err := s.ep.RTP.ReadFromUDPAddrPort(s.rbuf)
+		n, from, err := s.ep.rtp.readFrom(s.rbuf)
 		if err != nil {
 			return
 		}
