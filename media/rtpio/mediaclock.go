@@ -71,6 +71,7 @@ type clockRun struct {
 type clockWorker struct {
 	offset time.Duration // of its first phase from the run's start
 	kick   chan struct{} // a leg was added
+	sleep  sleeper
 	sc     tickScratch
 
 	mu    sync.Mutex
@@ -128,6 +129,7 @@ func (c *Clock) register(l *Leg) clockReg {
 	case w.kick <- struct{}{}:
 	default:
 	}
+	w.sleep.interrupt()
 	return clockReg{run: r, w: w, phase: best}
 }
 
@@ -159,6 +161,9 @@ func (c *Clock) unregister(l *Leg, reg clockReg) {
 	if c.legs == 0 {
 		stopped, c.run = c.run, nil
 		close(stopped.stop)
+		for _, w := range stopped.workers {
+			w.sleep.interrupt()
+		}
 	}
 	c.mu.Unlock()
 	if stopped != nil {
@@ -182,6 +187,7 @@ func (c *Clock) startRun() *clockRun {
 		w := &clockWorker{
 			offset: time.Duration(i) * r.period / time.Duration(nw),
 			kick:   make(chan struct{}, 1),
+			sleep:  newSleeper(),
 			sc:     tickScratch{rx: newRxBatch()},
 		}
 		r.workers[i] = w
@@ -201,9 +207,7 @@ func (w *clockWorker) work(r *clockRun) {
 	// The legs of every caller share these goroutines: do not keep the
 	// labels of whichever started them.
 	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("rtpio", "clock")))
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
+	defer w.sleep.close()
 	base := r.start.Add(w.offset)
 	at := func(k int64) time.Time { return base.Add(time.Duration(k) * r.period) }
 	// nowTick is the first tick not before now.
@@ -230,21 +234,21 @@ func (w *clockWorker) work(r *clockRun) {
 		}
 		sched := at(next)
 		if d := time.Until(sched); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-w.kick:
+			switch w.sleep.sleepUntil(sched, w.kick, r.stop) {
+			case wakeKick:
 				// A leg was added, maybe on a slot before next: scan
 				// again. The slots up to now were empty, as the worker
 				// was asleep, but tick next is still owed: the kick may
 				// be seen after its time (the timer fired too, or the
 				// worker woke late), and moving k past it would skip a
 				// frame of every leg on its slot.
-				timer.Stop()
 				k = max(k, min(nowTick(), next))
 				continue
-			case <-r.stop:
+			case wakeStop:
 				return
+			}
+			if time.Now().Before(sched) {
+				continue // woken early: sleep again
 			}
 		} else {
 			select {
