@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/switchboard-voice/switchboard/media"
-	"github.com/switchboard-voice/switchboard/media/apps"
 	"github.com/switchboard-voice/switchboard/media/audiotest"
 	"github.com/switchboard-voice/switchboard/media/sip"
 )
@@ -34,6 +33,10 @@ type caller struct {
 	err   error
 	// Set by Serve; read after the call has ended.
 	dropped bool
+	// Set by serve before the receiver is attached, then used by
+	// WriteFrame (on the leg's clock) only: the leg and the tone left.
+	leg  media.Leg
+	play []int16
 
 	answered       atomic.Bool
 	frames         atomic.Int64 // frames received
@@ -72,22 +75,56 @@ func (c *caller) run(ctx context.Context, gen *sip.Server, to string, setupTimeo
 }
 
 // serve plays the tone until the steady state ends and counts the echo.
+//
+// The tone is fed from the leg's playout (WriteFrame, once per 20 ms on the
+// media clock): a frame out for each frame in, toneLead frames ahead. The
+// generator then has no goroutine waking per call and frame, nor a timer
+// and a frame buffer allocated for each (as apps.Play has), which would
+// compete with the server for the CPUs it measures.
 func (c *caller) serve(ctx context.Context, leg media.Leg) error {
-	leg.Attach(c)
-	defer leg.Attach(nil)
 	spf := media.SamplesPerFrame(media.Rate8k)
 	n := int(time.Until(c.stopAt) / media.FrameDuration * time.Duration(spf))
 	n = min(max(n, spf), len(c.tone)) / spf * spf
-	err := apps.Play(ctx, leg, c.tone[:n], media.Rate8k)
-	if ctx.Err() == nil && time.Until(c.stopAt) > 100*time.Millisecond {
+	c.leg, c.play = leg, c.tone[:n]
+	for range toneLead {
+		c.feed()
+	}
+	leg.Attach(c)
+	defer leg.Attach(nil)
+	// Let the queued frames go out before hanging up.
+	end := time.NewTimer(time.Until(c.stopAt) + toneLead*media.FrameDuration)
+	defer end.Stop()
+	select {
+	case <-leg.Done():
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-end.C:
+	}
+	if time.Until(c.stopAt) > 100*time.Millisecond {
 		c.dropped = true // the leg ended early
 		c.err = leg.Err()
 	}
-	return err
+	return nil
 }
 
-// WriteFrame counts the received frames and checks every few for the tone.
+// toneLead is how many frames of tone a caller keeps queued on its leg.
+const toneLead = 2
+
+// feed queues the next frame of the tone, if any is left. The leg copies
+// the samples: the tone stays shared.
+func (c *caller) feed() {
+	if len(c.play) == 0 {
+		return
+	}
+	k := min(media.SamplesPerFrame(media.Rate8k), len(c.play))
+	c.leg.WriteFrame(media.Frame{Samples: c.play[:k], Rate: media.Rate8k})
+	c.play = c.play[k:]
+}
+
+// WriteFrame queues the next tone frame, counts the received frames and
+// checks every few for the tone.
 func (c *caller) WriteFrame(f media.Frame) error {
+	c.feed()
 	if c.frames.Add(1)%toneCheckEvery != 0 {
 		return nil
 	}

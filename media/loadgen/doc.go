@@ -12,7 +12,9 @@
 //
 // The calling side is a media/sip Server in client mode (its Trunk points at
 // the target) with media/rtpmedia legs: one rtpio leg per call, playing the
-// tone with apps.Play and counting received frames that carry it.
+// tone (fed from the leg's own playout tick, a frame out for each frame in,
+// so the generator adds no goroutine or timer per call and frame) and
+// counting received frames that carry it.
 //
 // With an empty Config.Target, Run starts an in-process answering side on
 // 127.0.0.1 (a media/sip Server, media/rtpmedia and apps.Echo) and measures

@@ -24,10 +24,19 @@ const clockSlots = 20
 // workers). A leg registers on the least loaded phase, and from then on
 // ticks every 20 ms on that phase's deadline schedule (start + phase +
 // n×20 ms on the monotonic clock, no drift): it sends one packet, then,
-// once every leg of the phase has sent, plays out one frame. Spreading the
-// legs over the phases keeps each batch short, so how late a packet leaves
-// (its place in the batch) stays well under a millisecond at a thousand
-// legs, and the load is even over the frame.
+// once every leg of the phase has sent, reads what the far end sent (on
+// Linux; see Session) and plays out one frame. Spreading the legs over the
+// phases keeps each batch short, so how late a packet leaves (its place in
+// the batch) stays well under a millisecond at a thousand legs, and the
+// load is even over the frame.
+//
+// How late a worker wakes is the rest of the send jitter. A Go timer can
+// wake a millisecond late (the runtime's poller sleeps in whole
+// milliseconds), so on Linux the workers sleep on a timerfd, which the
+// kernel's high-resolution timer fires within tens of microseconds; the
+// media path makes no system call that would wake the runtime's monitor
+// thread (only raw, non-blocking ones), and runs no goroutine per leg, so
+// the workers rarely wait for a CPU.
 //
 // A tick never blocks on the network, but it calls the leg's
 // media.Receiver: receivers must return quickly (they do now: the echo,
