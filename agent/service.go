@@ -214,6 +214,15 @@ type Service struct {
 	callSubs map[string]events.Subscription
 	closed   bool
 	phone    func(ctx context.Context, endpoint string) (media.Leg, error)
+	external func(ctx context.Context, leg media.Leg, number string) error
+}
+
+// SetExternal sets how callers are transferred to numbers outside
+// (Config.External), for a SIP endpoint started after the service.
+func (s *Service) SetExternal(fn func(ctx context.Context, leg media.Leg, number string) error) {
+	s.mu.Lock()
+	s.external = fn
+	s.mu.Unlock()
 }
 
 // SetPhones sets how agents' SIP phones are rung (Config.RingPhone), for
@@ -253,7 +262,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Music = defaultMusic()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel, phone: cfg.RingPhone,
+	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel, phone: cfg.RingPhone, external: cfg.External,
 		calls: map[string]*call{}, waiting: map[string]*mediaSlot{}, offers: map[string]offerInfo{}, ringing: map[string]context.CancelFunc{},
 		callSubs: map[string]events.Subscription{}}
 	if cfg.Events != nil {

@@ -376,6 +376,15 @@ func TestCallWithAgent(t *testing.T) {
 	if callerTurns == 0 {
 		t.Errorf("no caller turn stored with sentiment and offset: %+v", turns)
 	}
+	var holds int
+	for _, tn := range turns {
+		if tn.Action == agent.HoldAction && tn.Timings["duration"] > 0 {
+			holds++
+		}
+	}
+	if holds != 1 {
+		t.Errorf("%d holds stored, want 1", holds)
+	}
 }
 
 func TestCallbackRequest(t *testing.T) {

@@ -446,6 +446,21 @@ func (c *call) storeSegment(seg assist.Segment, sentiment *float64) {
 	}
 }
 
+// HoldAction marks a stored turn that is a hold, not an utterance: its
+// timings place the hold in the call (QA's hold time).
+const HoldAction = "hold"
+
+// storeHold records a hold's span in the call.
+func (c *call) storeHold(span [2]time.Duration) {
+	t := store.Turn{Speaker: "agent", Action: HoldAction, At: time.Now(),
+		Timings: map[string]int64{"offset": span[0].Microseconds(), "duration": (span[1] - span[0]).Microseconds()}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.s.cfg.Store.AppendTurns(ctx, c.in.SessionID, t); err != nil {
+		c.log.Warn("hold not stored", "err", err)
+	}
+}
+
 func label(v float64) string {
 	switch {
 	case v <= -0.2:

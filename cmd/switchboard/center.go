@@ -158,7 +158,8 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 		c.rt = agent.Remote(c.bus)
 		log.Info("acd: the router runs on another node; reaching it over the events bus")
 	}
-	c.assistant, err = newAssistant(cfg, reg, log)
+	var summarizer agent.Summarizer
+	c.assistant, summarizer, err = newAssistant(cfg, reg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +174,7 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 	c.sess = agent.NewSessions(cfg.Desk.Secret)
 	c.svc, err = agent.New(agent.Config{
 		Router: c.rt, Events: c.router, Bus: c.bus, Recent: c.hub.Recent, Store: st, Publisher: agent.PublisherFunc(c.publish), Speech: agentSpeech{sp},
-		Suggester: c.assistant, Summarizer: c.assistant, Observer: c, Sentiment: c.sentiment, Redact: c.redactText(),
+		Suggester: c.assistant, Summarizer: summarizer, Observer: c, Sentiment: c.sentiment, Redact: c.redactText(),
 		Passwords: func(login string) (string, string, bool, bool) {
 			u, ok := users[login]
 			id := u.Agent
@@ -310,35 +311,43 @@ func newSentiment(cfg config.Config) (sentiment.Scorer, error) {
 }
 
 // newAssistant builds the suggestions: knowledge retrieval with the
-// configured embedder and vector store, and LLM replies when configured.
-func newAssistant(cfg config.Config, reg *conversation.Registry, log *slog.Logger) (*assist.Assistant, error) {
+// configured embedder and vector store, and LLM replies when configured;
+// and the after-call summaries (the LLM's when configured, extractive
+// otherwise, and on its errors).
+func newAssistant(cfg config.Config, reg *conversation.Registry, log *slog.Logger) (*assist.Assistant, agent.Summarizer, error) {
 	var kbOpts []kb.Option
 	if cfg.Assist.Embedder == "openai" {
 		e, err := kbopenai.New(kbopenai.Config{BaseURL: cfg.Assist.Embedding.BaseURL, APIKey: cfg.Assist.Embedding.APIKey,
 			Model: cfg.Assist.Embedding.Model, Dimensions: cfg.Assist.Embedding.Dimensions, Timeout: cfg.Assist.Embedding.Timeout})
 		if err != nil {
-			return nil, fmt.Errorf("assist.embedding: %w", err)
+			return nil, nil, fmt.Errorf("assist.embedding: %w", err)
 		}
 		kbOpts = append(kbOpts, kb.WithEmbedder(e))
 	}
 	if cfg.Assist.VectorStore == "qdrant" {
 		q, err := qdrant.New(qdrant.Config{Addr: cfg.Assist.Qdrant.Addr, APIKey: cfg.Assist.Qdrant.APIKey, TLS: cfg.Assist.Qdrant.TLS, Timeout: cfg.Assist.Qdrant.Timeout})
 		if err != nil {
-			return nil, fmt.Errorf("assist.qdrant: %w", err)
+			return nil, nil, fmt.Errorf("assist.qdrant: %w", err)
 		}
 		kbOpts = append(kbOpts, kb.WithStore(q))
 	}
 	kbOpts = append(kbOpts, kb.WithLogger(log.With("component", "kb")))
 	opts := []assist.AssistantOption{assist.WithTopK(cfg.Assist.TopK), assist.WithAssistantLogger(log.With("component", "assist")),
 		assist.WithIndexes(func() (*kb.Index, error) { return kb.NewIndex(kbOpts...) })}
+	var sum agent.Summarizer
 	if cfg.AssistReply() {
 		r, err := assistopenai.New(assistopenai.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model})
 		if err != nil {
-			return nil, fmt.Errorf("assist.reply: %w", err)
+			return nil, nil, fmt.Errorf("assist.reply: %w", err)
 		}
 		opts = append(opts, assist.WithReplier(r))
+		sum = r
 	}
-	return assist.NewAssistant(reg.Engine, opts...), nil
+	a := assist.NewAssistant(reg.Engine, opts...)
+	if sum == nil {
+		sum = a
+	}
+	return a, sum, nil
 }
 
 // loadMusic reads the music on hold (8 kHz mono WAV), nil for the
