@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -143,47 +144,83 @@ func TestProgressBar(t *testing.T) {
 	}
 }
 
-// agreementFloor is the overall agreement measured on
-// qa/review/testdata/agreement with the sample cards (287 of 321 answers,
-// 0.894; docs/benchmarks.md) less a margin of about eight answers: below
-// it, a change to the rules, the sentiment scorer or the evaluator has
-// made the automatic answers worse.
-const agreementFloor = 0.87
+// agreementFloors are the overall agreements measured with the sample
+// cards (docs/benchmarks.md) less a margin of two to three points (about
+// eight answers on the first set, three on the held-out one): below them,
+// a change to the rules, the sentiment scorer or the evaluator has made
+// the automatic answers worse.
+var agreementFloors = []struct {
+	set      string
+	measured float64 // answers agreeing / answers
+	floor    float64
+}{
+	{"../../qa/review/testdata/agreement", 287.0 / 321, 0.87},
+	{"../../qa/review/testdata/agreement-heldout", 108.0 / 123, 0.85},
+}
+
+// agreementReport is the part of qa agreement --eval --json the tests read.
+type agreementReport struct {
+	Calls   int `json:"calls"`
+	Overall struct {
+		N      int     `json:"n"`
+		Agreed int     `json:"agreed"`
+		Rate   float64 `json:"rate"`
+	} `json:"overall"`
+	Cards map[string]struct {
+		Calls     int `json:"calls"`
+		Questions map[string]struct {
+			N         int                       `json:"n"`
+			Agreed    int                       `json:"agreed"`
+			Rate      float64                   `json:"rate"`
+			Measured  bool                      `json:"measured"`
+			Confusion map[string]map[string]int `json:"confusion"`
+		} `json:"questions"`
+	} `json:"cards"`
+}
 
 func TestQAAgreementEval(t *testing.T) {
-	const set, cardsDir = "../../qa/review/testdata/agreement", "../../scorecards"
+	const cardsDir = "../../scorecards"
 	cards, err := scorecard.LoadDir(cardsDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir, "--json", "--min", fmt.Sprint(agreementFloor))
-	if code != 0 {
-		t.Fatalf("qa agreement --eval: %d %q", code, errOut)
+	for _, tc := range agreementFloors {
+		t.Run(filepath.Base(tc.set), func(t *testing.T) {
+			checkAgreementEval(t, tc.set, cardsDir, cards, tc.measured, tc.floor)
+		})
 	}
-	var rep struct {
-		Calls   int `json:"calls"`
-		Overall struct {
-			N      int     `json:"n"`
-			Agreed int     `json:"agreed"`
-			Rate   float64 `json:"rate"`
-		} `json:"overall"`
-		Cards map[string]struct {
-			Calls     int `json:"calls"`
-			Questions map[string]struct {
-				N         int                       `json:"n"`
-				Agreed    int                       `json:"agreed"`
-				Rate      float64                   `json:"rate"`
-				Measured  bool                      `json:"measured"`
-				Confusion map[string]map[string]int `json:"confusion"`
-			} `json:"questions"`
-		} `json:"cards"`
+	set := agreementFloors[0].set
+
+	// One card; the disagreements listed with both sides' reasons.
+	code, text, _ := runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir, "--scorecard", "bot-calls", "--disagreements")
+	if code != 0 || strings.Contains(text, "agent-calls") ||
+		!strings.Contains(text, "en_bot_unhelpful_goodbye bot-calls/resolution: resolved → abandoned\n      rules: the call ended resolved\n      reviewer: the caller gave up") {
+		t.Errorf("--scorecard bot-calls --disagreements: %d\n%s", code, text)
 	}
+
+	// Above the measured rate: reported, and a failure.
+	code, _, errOut := runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir, "--min", "0.99")
+	if code != 1 || !strings.Contains(errOut, "agreement below --min") {
+		t.Errorf("--min 0.99: %d %q", code, errOut)
+	}
+}
+
+// checkAgreementEval runs qa agreement --eval on set: the overall rate is
+// at least floor (and reported when it moves from measured), and the
+// report names every question of every card.
+func checkAgreementEval(t *testing.T, set, cardsDir string, cards []*scorecard.Card, measured, floor float64) {
+	t.Helper()
+	code, out, errOut := runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir, "--json", "--min", fmt.Sprint(floor))
+	var rep agreementReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("%v: %s", err, out)
+		t.Fatalf("%d %q: %v: %s", code, errOut, err, out)
 	}
-	t.Logf("%d calls: %d of %d answers agree (%.3f)", rep.Calls, rep.Overall.Agreed, rep.Overall.N, rep.Overall.Rate)
-	if rep.Overall.Rate < agreementFloor || rep.Overall.N == 0 {
-		t.Errorf("overall agreement %.3f, floor %.3f", rep.Overall.Rate, agreementFloor)
+	t.Logf("%d calls: %d of %d answers agree (%.3f; measured %.3f, floor %.3f)", rep.Calls, rep.Overall.Agreed, rep.Overall.N, rep.Overall.Rate, measured, floor)
+	if code != 0 || rep.Overall.Rate < floor || rep.Overall.N == 0 {
+		t.Errorf("overall agreement %.3f, floor %.3f (exit %d %q)", rep.Overall.Rate, floor, code, errOut)
+	}
+	if math.Abs(rep.Overall.Rate-measured) > 1e-9 {
+		t.Logf("agreement moved from the recorded %.3f to %.3f: update docs/benchmarks.md", measured, rep.Overall.Rate)
 	}
 	code, text, _ := runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir)
 	if code != 0 {
@@ -208,19 +245,6 @@ func TestQAAgreementEval(t *testing.T) {
 	}
 	if !strings.Contains(text, "overall: ") || !strings.Contains(text, "confusion (rows: rules, columns: reviewer)") {
 		t.Errorf("text report:\n%s", text)
-	}
-
-	// One card; the disagreements listed with both sides' reasons.
-	code, text, _ = runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir, "--scorecard", "bot-calls", "--disagreements")
-	if code != 0 || strings.Contains(text, "agent-calls") ||
-		!strings.Contains(text, "en_bot_unhelpful_goodbye bot-calls/resolution: resolved → abandoned\n      rules: the call ended resolved\n      reviewer: the caller gave up") {
-		t.Errorf("--scorecard bot-calls --disagreements: %d\n%s", code, text)
-	}
-
-	// Above the measured rate: reported, and a failure.
-	code, _, errOut = runCmd(t, "", "qa", "agreement", "--eval", set, "--scorecards", cardsDir, "--min", "0.99")
-	if code != 1 || !strings.Contains(errOut, "agreement below --min") {
-		t.Errorf("--min 0.99: %d %q", code, errOut)
 	}
 }
 
