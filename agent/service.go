@@ -112,6 +112,12 @@ type CallInfo struct {
 	StartedAt time.Time
 }
 
+// CustomerInfo is what the customer system knows of a caller.
+type CustomerInfo struct {
+	Attributes map[string]string `json:"attributes"`
+	Tickets    []assist.Ticket   `json:"tickets"`
+}
+
 // Sentimenter scores an utterance in [-1, 1] (nil when it cannot).
 type Sentimenter func(ctx context.Context, text, lang string) *float64
 
@@ -167,6 +173,11 @@ type Config struct {
 	Summarizer Summarizer
 	Observer   Observer
 	Sentiment  Sentimenter
+	// Lookup finds the caller in the customer system (a webhook): their
+	// attributes (vip, tier, name: routing priority and the desktop) and
+	// open tickets. Nil: none. Errors and slow answers (over a second)
+	// leave the caller unknown; the call goes on.
+	Lookup func(ctx context.Context, callerID string) (CustomerInfo, error)
 	// Redact masks PII (card numbers...) in transcript text before it is
 	// shown, stored or scored; nil leaves it.
 	Redact func(string) string

@@ -511,3 +511,43 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("malformed data: %v", err)
 	}
 }
+
+// TestLookupVIPFirst: the caller lookup marks one caller VIP; with a VIP
+// priority rule on the queue the VIP, who came second, is offered first,
+// and the desktop sees the customer's attributes and open tickets.
+func TestLookupVIPFirst(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.svc.PutQueue(ctx, acd.Queue{ID: "cards", Callback: true, Priority: []acd.PriorityRule{{Attribute: "vip", Equals: "true", Boost: 10}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Close()
+	svc, err := agent.New(agent.Config{Router: agent.Local(f.router), Events: f.router, Store: f.st, Publisher: f.desks, Speech: speech{},
+		Lookup: func(ctx context.Context, callerID string) (agent.CustomerInfo, error) {
+			if callerID == "+15550199" {
+				return agent.CustomerInfo{Attributes: map[string]string{"vip": "true", "name": "Jane Doe"},
+					Tickets: []assist.Ticket{{ID: "T-1042", Title: "Disputed card payment", Status: "open"}}}, nil
+			}
+			return agent.CustomerInfo{}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	plain, vip := newPhone(t, "leg-plain", 440), newPhone(t, "leg-vip", 440)
+	go func() { _ = svc.Serve(ctx, agent.Caller{Leg: plain.leg, Queue: "cards", CallerID: "+15550100"}) }()
+	time.Sleep(300 * time.Millisecond)
+	go func() { _ = svc.Serve(ctx, agent.Caller{Leg: vip.leg, Queue: "cards", CallerID: "+15550199"}) }()
+	time.Sleep(300 * time.Millisecond)
+	if _, err := svc.SetState("a1", "available", ""); err != nil {
+		t.Fatal(err)
+	}
+	var offer assist.OfferView
+	f.desks.wait(t, agent.AgentChannel("a1"), "offer", &offer, nil)
+	if offer.Customer.CallerID != "+15550199" || offer.Customer.Attributes["name"] != "Jane Doe" {
+		t.Fatalf("first offer is for %+v, want the VIP", offer.Customer)
+	}
+	if len(offer.Customer.Tickets) != 1 || offer.Customer.Tickets[0].ID != "T-1042" {
+		t.Errorf("tickets %+v", offer.Customer.Tickets)
+	}
+}

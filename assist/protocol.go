@@ -105,6 +105,16 @@ type Customer struct {
 	Past       []PastConversation `json:"past,omitempty"`
 	// Callbacks still pending for this number.
 	Callbacks int `json:"callbacks,omitempty"`
+	// Tickets open in the customer system (from the caller lookup).
+	Tickets []Ticket `json:"tickets,omitempty"`
+}
+
+// Ticket is a customer's open case (工单) in the customer system.
+type Ticket struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Status   string    `json:"status,omitempty"`
+	OpenedAt time.Time `json:"opened_at,omitzero"`
 }
 
 // OfferView is a call offered to the agent.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -183,6 +184,7 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 			}
 			return id, u.Password, u.Supervisor, ok
 		},
+		Lookup:   lookupCaller(cfg),
 		MediaURL: cfg.Desk.MediaURL, Node: cfg.Events.Node, Music: music, Dispositions: cfg.Desk.Dispositions,
 		Logger: log.With("component", "agent"),
 	})
@@ -348,6 +350,54 @@ func newAssistant(cfg config.Config, reg *conversation.Registry, log *slog.Logge
 		sum = a
 	}
 	return a, sum, nil
+}
+
+// lookupCaller is the caller-lookup webhook (desk.lookup), nil without
+// one.
+func lookupCaller(cfg config.Config) func(ctx context.Context, callerID string) (agent.CustomerInfo, error) {
+	u := cfg.Desk.Lookup
+	if u == "" {
+		return nil
+	}
+	if strings.HasPrefix(u, "/") {
+		u = strings.TrimSuffix(cfg.Webhooks.BaseURL, "/") + u
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	return func(ctx context.Context, callerID string) (agent.CustomerInfo, error) {
+		body, _ := json.Marshal(map[string]string{"caller_id": callerID})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(string(body)))
+		if err != nil {
+			return agent.CustomerInfo{}, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return agent.CustomerInfo{}, fmt.Errorf("desk.lookup: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return agent.CustomerInfo{}, fmt.Errorf("desk.lookup: %s", resp.Status)
+		}
+		var raw struct {
+			Attributes map[string]any  `json:"attributes"`
+			Tickets    []assist.Ticket `json:"tickets"`
+		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&raw); err != nil {
+			return agent.CustomerInfo{}, fmt.Errorf("desk.lookup: reply is not the expected JSON: %w", err)
+		}
+		info := agent.CustomerInfo{Attributes: map[string]string{}, Tickets: raw.Tickets}
+		for k, v := range raw.Attributes {
+			switch v := v.(type) {
+			case string:
+				info.Attributes[k] = v
+			case nil:
+			default:
+				b, _ := json.Marshal(v)
+				info.Attributes[k] = string(b)
+			}
+		}
+		return info, nil
+	}
 }
 
 // loadMusic reads the music on hold (8 kHz mono WAV), nil for the
