@@ -22,7 +22,11 @@ type Grammar string
 // domain.
 const (
 	GrammarFree   Grammar = ""
-	GrammarDigits Grammar = "digits" // a digit string: card ends, account numbers, PINs
+	GrammarDigits Grammar = "digits" // a digit string: account numbers, phone numbers
+	// GrammarDigits4 is exactly four digits: a card's last four, a PIN
+	// (the commonest digit slot, where a digit heard twice or dropped
+	// would make the answer invalid).
+	GrammarDigits4 Grammar = "digits4"
 	GrammarYesNo  Grammar = "yesno"  // yes / no and their variants
 	GrammarNumber Grammar = "number" // amounts and quantities ("forty two fifty", "two hundred pounds")
 	GrammarDate   Grammar = "date"   // dates ("the third of May", "next Tuesday")
