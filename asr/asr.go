@@ -27,9 +27,9 @@ const (
 	// (the commonest digit slot, where a digit heard twice or dropped
 	// would make the answer invalid).
 	GrammarDigits4 Grammar = "digits4"
-	GrammarYesNo  Grammar = "yesno"  // yes / no and their variants
-	GrammarNumber Grammar = "number" // amounts and quantities ("forty two fifty", "two hundred pounds")
-	GrammarDate   Grammar = "date"   // dates ("the third of May", "next Tuesday")
+	GrammarYesNo   Grammar = "yesno"  // yes / no and their variants
+	GrammarNumber  Grammar = "number" // amounts and quantities ("forty two fifty", "two hundred pounds")
+	GrammarDate    Grammar = "date"   // dates ("the third of May", "next Tuesday")
 )
 
 // Config describes one utterance stream.
