@@ -64,6 +64,7 @@ type seat struct {
 	// role: agent, consult, conference.
 	role     string
 	slot     *mediaSlot
+	reslot   *mediaSlot // a pending reconnection of the agent's audio
 	leg      media.Leg
 	tr       *assist.Transcriber
 	answered time.Time

@@ -551,3 +551,35 @@ func TestLookupVIPFirst(t *testing.T) {
 		t.Errorf("tickets %+v", offer.Customer.Tickets)
 	}
 }
+
+// TestReconnectAudio: an agent whose page reloads mid-call gets a media
+// URL in the resync; the audio sent there replaces the old leg.
+func TestReconnectAudio(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	caller := newPhone(t, "leg-re", 440)
+	go func() { _ = f.svc.Serve(ctx, agent.Caller{Leg: caller.leg, Queue: "cards"}) }()
+	first, callID := f.answer(t, "a1", 1000)
+	caller.hears(t, 1000, true)
+	d, err := f.svc.DeskState("a1")
+	if err != nil || len(d.Calls) != 1 || d.Calls[0].CallID != callID || d.Calls[0].MediaURL == "" {
+		t.Fatalf("resync %+v %v", d.Calls, err)
+	}
+	app, ok := f.svc.MediaApp(strings.TrimPrefix(d.Calls[0].MediaURL, "/whip/"))
+	if !ok {
+		t.Fatal("the reconnect URL is not routed")
+	}
+	again := newPhone(t, "a1-again", 1500)
+	go func() { _ = app.Serve(ctx, again.leg) }()
+	caller.hears(t, 1500, true)
+	caller.hears(t, 1000, false)
+	again.hears(t, 440, true)
+	select {
+	case <-first.leg.Done():
+	case <-time.After(5 * time.Second):
+		t.Error("the old audio leg was not let go")
+	}
+	if st, _ := f.router.AgentStatus("a1"); st.State != acd.OnCall {
+		t.Errorf("agent %s after reconnecting", st.State)
+	}
+}

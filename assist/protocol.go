@@ -174,6 +174,9 @@ type CallView struct {
 	// Transcript so far (finals), for a desktop that joins late.
 	Transcript  []Segment    `json:"transcript,omitempty"`
 	Suggestions *Suggestions `json:"suggestions,omitempty"`
+	// MediaURL, in a resync, is where this agent's page sends its audio
+	// again (a reloaded desktop mid-call): the new leg replaces the old.
+	MediaURL string `json:"media_url,omitempty"`
 	// Sentiment of the caller so far in [-1, 1].
 	Sentiment *float64 `json:"sentiment,omitempty"`
 }
