@@ -69,13 +69,7 @@ func TestCheckerModel(t *testing.T) {
 			var c oai.Checker
 			m := tc.in
 			c.Model("Config.Model", &m, tc.def)
-			if err := c.Err(); tc.err != "" {
-				if err == nil || err.Error() != tc.err {
-					t.Errorf("error %v, want %q", err, tc.err)
-				}
-			} else if err != nil || m != tc.want {
-				t.Errorf("got %q, %v; want %q", m, err, tc.want)
-			}
+			checkSetting(t, c.Err(), tc.err, m, tc.want)
 		})
 	}
 }
@@ -97,13 +91,7 @@ func TestCheckerDurationAndInt(t *testing.T) {
 			var c oai.Checker
 			d := tc.in
 			c.Duration("Config.Timeout", &d, tc.def)
-			if err := c.Err(); tc.err != "" {
-				if err == nil || err.Error() != tc.err {
-					t.Errorf("error %v, want %q", err, tc.err)
-				}
-			} else if err != nil || d != tc.want {
-				t.Errorf("got %v, %v; want %v", d, err, tc.want)
-			}
+			checkSetting(t, c.Err(), tc.err, d, tc.want)
 		})
 	}
 	for _, tc := range []struct {
@@ -120,14 +108,20 @@ func TestCheckerDurationAndInt(t *testing.T) {
 			var c oai.Checker
 			n := tc.in
 			c.Int("Config.BatchSize", &n, tc.def)
-			if err := c.Err(); tc.err != "" {
-				if err == nil || err.Error() != tc.err {
-					t.Errorf("error %v, want %q", err, tc.err)
-				}
-			} else if err != nil || n != tc.want {
-				t.Errorf("got %d, %v; want %d", n, err, tc.want)
-			}
+			checkSetting(t, c.Err(), tc.err, n, tc.want)
 		})
+	}
+}
+
+// checkSetting checks a Checker's outcome: the error wantErr when not
+// empty, else no error and the setting got == want.
+func checkSetting[T comparable](t *testing.T, err error, wantErr string, got, want T) {
+	t.Helper()
+	switch {
+	case wantErr != "" && (err == nil || err.Error() != wantErr):
+		t.Errorf("error %v, want %q", err, wantErr)
+	case wantErr == "" && (err != nil || got != want):
+		t.Errorf("got %v, %v; want %v", got, err, want)
 	}
 }
 
