@@ -2,11 +2,8 @@ package openai
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-
-	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/switchboard-voice/switchboard/assist"
 )
@@ -25,33 +22,6 @@ func (r *Replier) Summarize(ctx context.Context, req assist.SummaryRequest) (str
 		fmt.Fprintf(&b, "Collected %s: %s\n", k, v)
 	}
 	b.WriteString("Conversation with the agent:\n")
-	segs := req.Transcript
-	if len(segs) > 80 {
-		segs = segs[len(segs)-80:]
-	}
-	for _, s := range segs {
-		if s.Final {
-			fmt.Fprintf(&b, "%s: %s\n", s.Speaker, s.Text)
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*r.cfg.Timeout)
-	defer cancel()
-	resp, err := r.client.CreateChatCompletion(ctx, goopenai.ChatCompletionRequest{
-		Model: r.cfg.Model,
-		Messages: []goopenai.ChatCompletionMessage{
-			{Role: goopenai.ChatMessageRoleSystem, Content: summarySystem},
-			{Role: goopenai.ChatMessageRoleUser, Content: b.String()},
-		},
-		MaxTokens: 300,
-	})
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("%w after %v", ErrTimeout, 2*r.cfg.Timeout)
-	case err != nil:
-		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	if len(resp.Choices) == 0 || strings.TrimSpace(resp.Choices[0].Message.Content) == "" {
-		return "", ErrEmpty
-	}
-	return strings.TrimSpace(resp.Choices[0].Message.Content), nil
+	writeTranscript(&b, req.Transcript, 80)
+	return r.complete(ctx, summarySystem, b.String(), 300, 2*r.cfg.Timeout)
 }
