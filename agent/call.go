@@ -64,6 +64,7 @@ type seat struct {
 	// role: agent, consult, conference.
 	role     string
 	slot     *mediaSlot
+	reslot   *mediaSlot // a pending reconnection of the agent's audio
 	leg      media.Leg
 	tr       *assist.Transcriber
 	answered time.Time
@@ -79,6 +80,7 @@ type call struct {
 	log      *slog.Logger
 	handoff  assist.Handoff
 	customer assist.Customer
+	tickets  []assist.Ticket
 	started  time.Time
 
 	joinMu     sync.Mutex // serialises joining the bridge
@@ -197,7 +199,26 @@ func (c *call) prepare(ctx context.Context) error {
 			}
 		}
 	}
+	if lk := c.s.cfg.Lookup; lk != nil && in.CallerID != "" {
+		lctx, cancel := context.WithTimeout(ctx, time.Second)
+		info, err := lk(lctx, in.CallerID)
+		cancel()
+		if err != nil {
+			c.log.Warn("caller lookup", "err", err)
+		} else {
+			attrs := map[string]string{}
+			for k, v := range info.Attributes {
+				attrs[k] = v
+			}
+			for k, v := range in.Attributes {
+				attrs[k] = v // what the bot or the dialplan said wins
+			}
+			in.Attributes = attrs
+			c.tickets = info.Tickets
+		}
+	}
 	c.customer = c.s.customer(ctx, in.CallerID, in.SessionID, in.Attributes)
+	c.customer.Tickets = c.tickets
 	return nil
 }
 

@@ -202,12 +202,17 @@ func (s *Service) Hold(agentID, callID string, on bool) (assist.CallView, error)
 	}
 	c.hold = on
 	at := time.Since(c.started)
+	var span [2]time.Duration
 	if on {
 		c.holdFrom = at
 	} else {
-		c.holds = append(c.holds, [2]time.Duration{c.holdFrom, at})
+		span = [2]time.Duration{c.holdFrom, at}
+		c.holds = append(c.holds, span)
 	}
 	c.mu.Unlock()
+	if !on {
+		c.storeHold(span)
+	}
 	var src bridge.Source
 	if on {
 		src = s.music()
@@ -355,14 +360,17 @@ func (s *Service) Transfer(ctx context.Context, agentID string, cmd assist.Trans
 		}
 		return s.consult(ctx, c, agentID, target, conference)
 	case "number":
-		if s.cfg.External == nil {
+		s.mu.Lock()
+		external := s.external
+		s.mu.Unlock()
+		if external == nil {
 			return assist.CallView{}, fmt.Errorf("%w: transfers to numbers need a SIP trunk", ErrBadRequest)
 		}
 		if conference || cmd.Warm {
 			return assist.CallView{}, fmt.Errorf("%w: only blind transfers to numbers are supported", ErrBadRequest)
 		}
 		s.audit(ctx, agentID, "transfer.number", c.in.SessionID, map[string]string{"number": target})
-		if err := s.cfg.External(ctx, c.in.Leg, target); err != nil {
+		if err := external(ctx, c.in.Leg, target); err != nil {
 			return assist.CallView{}, err
 		}
 		c.next <- nextStep{by: "transfer", external: true}

@@ -148,7 +148,9 @@ func (s *Service) DeskState(agentID string) (assist.DeskState, error) {
 	}
 	s.mu.Unlock()
 	for _, c := range mine {
-		d.Calls = append(d.Calls, c.view())
+		v := c.view()
+		v.MediaURL = c.reconnectURL(agentID)
+		d.Calls = append(d.Calls, v)
 	}
 	s.remoteDesk(agentID, &d)
 	for _, q := range s.cfg.Router.Config().Queues {

@@ -112,6 +112,12 @@ type CallInfo struct {
 	StartedAt time.Time
 }
 
+// CustomerInfo is what the customer system knows of a caller.
+type CustomerInfo struct {
+	Attributes map[string]string `json:"attributes"`
+	Tickets    []assist.Ticket   `json:"tickets"`
+}
+
 // Sentimenter scores an utterance in [-1, 1] (nil when it cannot).
 type Sentimenter func(ctx context.Context, text, lang string) *float64
 
@@ -167,6 +173,11 @@ type Config struct {
 	Summarizer Summarizer
 	Observer   Observer
 	Sentiment  Sentimenter
+	// Lookup finds the caller in the customer system (a webhook): their
+	// attributes (vip, tier, name: routing priority and the desktop) and
+	// open tickets. Nil: none. Errors and slow answers (over a second)
+	// leave the caller unknown; the call goes on.
+	Lookup func(ctx context.Context, callerID string) (CustomerInfo, error)
 	// Redact masks PII (card numbers...) in transcript text before it is
 	// shown, stored or scored; nil leaves it.
 	Redact func(string) string
@@ -214,6 +225,15 @@ type Service struct {
 	callSubs map[string]events.Subscription
 	closed   bool
 	phone    func(ctx context.Context, endpoint string) (media.Leg, error)
+	external func(ctx context.Context, leg media.Leg, number string) error
+}
+
+// SetExternal sets how callers are transferred to numbers outside
+// (Config.External), for a SIP endpoint started after the service.
+func (s *Service) SetExternal(fn func(ctx context.Context, leg media.Leg, number string) error) {
+	s.mu.Lock()
+	s.external = fn
+	s.mu.Unlock()
 }
 
 // SetPhones sets how agents' SIP phones are rung (Config.RingPhone), for
@@ -253,7 +273,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Music = defaultMusic()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel, phone: cfg.RingPhone,
+	s := &Service{cfg: cfg, log: cfg.Logger, ctx: ctx, cnl: cancel, phone: cfg.RingPhone, external: cfg.External,
 		calls: map[string]*call{}, waiting: map[string]*mediaSlot{}, offers: map[string]offerInfo{}, ringing: map[string]context.CancelFunc{},
 		callSubs: map[string]events.Subscription{}}
 	if cfg.Events != nil {

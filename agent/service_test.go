@@ -376,6 +376,15 @@ func TestCallWithAgent(t *testing.T) {
 	if callerTurns == 0 {
 		t.Errorf("no caller turn stored with sentiment and offset: %+v", turns)
 	}
+	var holds int
+	for _, tn := range turns {
+		if tn.Action == agent.HoldAction && tn.Timings["duration"] > 0 {
+			holds++
+		}
+	}
+	if holds != 1 {
+		t.Errorf("%d holds stored, want 1", holds)
+	}
 }
 
 func TestCallbackRequest(t *testing.T) {
@@ -500,5 +509,77 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := f.svc.Command(ctx, "a1", assist.Command{Type: "hold", Data: json.RawMessage(`not json`)}); !errors.Is(err, agent.ErrBadRequest) {
 		t.Errorf("malformed data: %v", err)
+	}
+}
+
+// TestLookupVIPFirst: the caller lookup marks one caller VIP; with a VIP
+// priority rule on the queue the VIP, who came second, is offered first,
+// and the desktop sees the customer's attributes and open tickets.
+func TestLookupVIPFirst(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.svc.PutQueue(ctx, acd.Queue{ID: "cards", Callback: true, Priority: []acd.PriorityRule{{Attribute: "vip", Equals: "true", Boost: 10}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Close()
+	svc, err := agent.New(agent.Config{Router: agent.Local(f.router), Events: f.router, Store: f.st, Publisher: f.desks, Speech: speech{},
+		Lookup: func(ctx context.Context, callerID string) (agent.CustomerInfo, error) {
+			if callerID == "+15550199" {
+				return agent.CustomerInfo{Attributes: map[string]string{"vip": "true", "name": "Jane Doe"},
+					Tickets: []assist.Ticket{{ID: "T-1042", Title: "Disputed card payment", Status: "open"}}}, nil
+			}
+			return agent.CustomerInfo{}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	plain, vip := newPhone(t, "leg-plain", 440), newPhone(t, "leg-vip", 440)
+	go func() { _ = svc.Serve(ctx, agent.Caller{Leg: plain.leg, Queue: "cards", CallerID: "+15550100"}) }()
+	time.Sleep(300 * time.Millisecond)
+	go func() { _ = svc.Serve(ctx, agent.Caller{Leg: vip.leg, Queue: "cards", CallerID: "+15550199"}) }()
+	time.Sleep(300 * time.Millisecond)
+	if _, err := svc.SetState("a1", "available", ""); err != nil {
+		t.Fatal(err)
+	}
+	var offer assist.OfferView
+	f.desks.wait(t, agent.AgentChannel("a1"), "offer", &offer, nil)
+	if offer.Customer.CallerID != "+15550199" || offer.Customer.Attributes["name"] != "Jane Doe" {
+		t.Fatalf("first offer is for %+v, want the VIP", offer.Customer)
+	}
+	if len(offer.Customer.Tickets) != 1 || offer.Customer.Tickets[0].ID != "T-1042" {
+		t.Errorf("tickets %+v", offer.Customer.Tickets)
+	}
+}
+
+// TestReconnectAudio: an agent whose page reloads mid-call gets a media
+// URL in the resync; the audio sent there replaces the old leg.
+func TestReconnectAudio(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	caller := newPhone(t, "leg-re", 440)
+	go func() { _ = f.svc.Serve(ctx, agent.Caller{Leg: caller.leg, Queue: "cards"}) }()
+	first, callID := f.answer(t, "a1", 1000)
+	caller.hears(t, 1000, true)
+	d, err := f.svc.DeskState("a1")
+	if err != nil || len(d.Calls) != 1 || d.Calls[0].CallID != callID || d.Calls[0].MediaURL == "" {
+		t.Fatalf("resync %+v %v", d.Calls, err)
+	}
+	app, ok := f.svc.MediaApp(strings.TrimPrefix(d.Calls[0].MediaURL, "/whip/"))
+	if !ok {
+		t.Fatal("the reconnect URL is not routed")
+	}
+	again := newPhone(t, "a1-again", 1500)
+	go func() { _ = app.Serve(ctx, again.leg) }()
+	caller.hears(t, 1500, true)
+	caller.hears(t, 1000, false)
+	again.hears(t, 440, true)
+	select {
+	case <-first.leg.Done():
+	case <-time.After(5 * time.Second):
+		t.Error("the old audio leg was not let go")
+	}
+	if st, _ := f.router.AgentStatus("a1"); st.State != acd.OnCall {
+		t.Errorf("agent %s after reconnecting", st.State)
 	}
 }

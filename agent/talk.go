@@ -227,6 +227,77 @@ func (c *call) join(st *seat, leg media.Leg) error {
 	return nil
 }
 
+// reconnectURL gives an agent on the call a media URL to send its audio
+// again (its page was reloaded): the leg that arrives there replaces the
+// agent's in the bridge. One pending reconnection per agent; it expires
+// with MediaTimeout×8.
+func (c *call) reconnectURL(agentID string) string {
+	c.mu.Lock()
+	st := c.seats[agentID]
+	if st == nil || st.leg == nil {
+		c.mu.Unlock()
+		return ""
+	}
+	old := st.reslot
+	sl := c.s.newSlot(c.id, agentID)
+	st.reslot = sl
+	c.mu.Unlock()
+	if old != nil {
+		c.s.dropSlot(old)
+	}
+	c.s.wg.Add(1)
+	go func() {
+		defer c.s.wg.Done()
+		select {
+		case leg := <-sl.ch:
+			c.replaceLeg(st, leg, sl)
+		case <-time.After(8 * c.s.cfg.MediaTimeout):
+			c.s.dropSlot(sl)
+		case <-st.left:
+			c.s.dropSlot(sl)
+		case <-c.s.ctx.Done():
+		}
+	}()
+	return c.s.mediaURL(sl)
+}
+
+// replaceLeg puts a reconnected agent leg in the bridge instead of the
+// old one, which is let go.
+func (c *call) replaceLeg(st *seat, leg media.Leg, sl *mediaSlot) {
+	c.mu.Lock()
+	b, old, oldSlot := c.b, st.leg, st.slot
+	c.mu.Unlock()
+	if b == nil {
+		c.s.dropSlot(sl)
+		return
+	}
+	_, _ = b.Remove(st.agentID)
+	var opts []bridge.Option
+	if st.tr != nil {
+		opts = append(opts, bridge.WithTap(st.tr))
+	}
+	if _, err := b.Add(st.agentID, leg, opts...); err != nil {
+		c.log.Warn("reconnected agent audio", "agent", st.agentID, "err", err)
+		c.s.dropSlot(sl)
+		return
+	}
+	c.mu.Lock()
+	st.leg, st.slot, st.reslot = leg, sl, nil
+	muted := c.muted && st.agentID == c.agentID
+	c.mu.Unlock()
+	if muted {
+		_ = b.SetMuted(st.agentID, true)
+	}
+	c.s.dropSlot(oldSlot) // the old leg's WHIP handler returns: it hangs up
+	if old != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = old.Hangup(ctx)
+		cancel()
+	}
+	c.log.Info("agent audio reconnected", "agent", st.agentID)
+	c.publishCall()
+}
+
 // transcriber starts the live transcript of one side (nil without a
 // recogniser).
 func (c *call) transcriber(speaker string, rate int) *assist.Transcriber {
@@ -443,6 +514,21 @@ func (c *call) storeSegment(seg assist.Segment, sentiment *float64) {
 	defer cancel()
 	if _, err := c.s.cfg.Store.AppendTurns(ctx, c.in.SessionID, t); err != nil {
 		c.log.Warn("transcript turn not stored", "err", err)
+	}
+}
+
+// HoldAction marks a stored turn that is a hold, not an utterance: its
+// timings place the hold in the call (QA's hold time).
+const HoldAction = "hold"
+
+// storeHold records a hold's span in the call.
+func (c *call) storeHold(span [2]time.Duration) {
+	t := store.Turn{Speaker: "agent", Action: HoldAction, At: time.Now(),
+		Timings: map[string]int64{"offset": span[0].Microseconds(), "duration": (span[1] - span[0]).Microseconds()}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.s.cfg.Store.AppendTurns(ctx, c.in.SessionID, t); err != nil {
+		c.log.Warn("hold not stored", "err", err)
 	}
 }
 

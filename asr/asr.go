@@ -22,10 +22,14 @@ type Grammar string
 // domain.
 const (
 	GrammarFree   Grammar = ""
-	GrammarDigits Grammar = "digits" // a digit string: card ends, account numbers, PINs
-	GrammarYesNo  Grammar = "yesno"  // yes / no and their variants
-	GrammarNumber Grammar = "number" // amounts and quantities ("forty two fifty", "two hundred pounds")
-	GrammarDate   Grammar = "date"   // dates ("the third of May", "next Tuesday")
+	GrammarDigits Grammar = "digits" // a digit string: account numbers, phone numbers
+	// GrammarDigits4 is exactly four digits: a card's last four, a PIN
+	// (the commonest digit slot, where a digit heard twice or dropped
+	// would make the answer invalid).
+	GrammarDigits4 Grammar = "digits4"
+	GrammarYesNo   Grammar = "yesno"  // yes / no and their variants
+	GrammarNumber  Grammar = "number" // amounts and quantities ("forty two fifty", "two hundred pounds")
+	GrammarDate    Grammar = "date"   // dates ("the third of May", "next Tuesday")
 )
 
 // Config describes one utterance stream.

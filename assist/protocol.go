@@ -105,6 +105,16 @@ type Customer struct {
 	Past       []PastConversation `json:"past,omitempty"`
 	// Callbacks still pending for this number.
 	Callbacks int `json:"callbacks,omitempty"`
+	// Tickets open in the customer system (from the caller lookup).
+	Tickets []Ticket `json:"tickets,omitempty"`
+}
+
+// Ticket is a customer's open case (工单) in the customer system.
+type Ticket struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Status   string    `json:"status,omitempty"`
+	OpenedAt time.Time `json:"opened_at,omitzero"`
 }
 
 // OfferView is a call offered to the agent.
@@ -164,6 +174,9 @@ type CallView struct {
 	// Transcript so far (finals), for a desktop that joins late.
 	Transcript  []Segment    `json:"transcript,omitempty"`
 	Suggestions *Suggestions `json:"suggestions,omitempty"`
+	// MediaURL, in a resync, is where this agent's page sends its audio
+	// again (a reloaded desktop mid-call): the new leg replaces the old.
+	MediaURL string `json:"media_url,omitempty"`
 	// Sentiment of the caller so far in [-1, 1].
 	Sentiment *float64 `json:"sentiment,omitempty"`
 }

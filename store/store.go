@@ -107,7 +107,8 @@ type Turn struct {
 	Confidence float64
 	// Entities and Slots are JSON objects (may be nil).
 	Entities json.RawMessage
-	// Action is "say", "handoff" or "end" for bot turns.
+	// Action is "say", "handoff" or "end" for bot turns; "hold" marks a
+	// hold (not an utterance), placed in the call by its timings.
 	Action string
 	// Flow and Step the bot was in after this turn.
 	Flow string

@@ -135,6 +135,9 @@ func isBackchannel(text string) bool {
 func grammarFor(x dialog.Expectation) asr.Grammar {
 	switch x.Type {
 	case "digits", "phone", "id":
+		if x.Type == "digits" && x.Length == 4 {
+			return asr.GrammarDigits4
+		}
 		return asr.GrammarDigits
 	case "yesno":
 		return asr.GrammarYesNo

@@ -72,6 +72,9 @@ func TestGrammarFor(t *testing.T) {
 			t.Errorf("grammarFor(%q) = %q, want %q", typ, got, want)
 		}
 	}
+	if got := grammarFor(dialog.Expectation{Type: "digits", Length: 4}); got != asr.GrammarDigits4 {
+		t.Errorf("four digits: %q", got)
+	}
 }
 
 func TestSentences(t *testing.T) {

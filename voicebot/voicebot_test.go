@@ -244,10 +244,10 @@ func TestLostCardByVoice(t *testing.T) {
 			t.Errorf("transcript lacks %q:\n%s", want, all)
 		}
 	}
-	// The slot prompt asked the recogniser for digits.
+	// The slot prompt (four digits) asked the recogniser for exactly four.
 	cfgs := h.rec.Configs()
-	if len(cfgs) < 2 || cfgs[1].Grammar != asr.GrammarDigits {
-		t.Errorf("recogniser configs %+v, want the second with the digits grammar", cfgs)
+	if len(cfgs) < 2 || cfgs[1].Grammar != asr.GrammarDigits4 {
+		t.Errorf("recogniser configs %+v, want the second with the four-digit grammar", cfgs)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -24,12 +23,13 @@ import (
 	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/switchboard-voice/switchboard/asr"
+	"github.com/switchboard-voice/switchboard/internal/oai"
 	"github.com/switchboard-voice/switchboard/media"
 )
 
 // Defaults for Config.
 const (
-	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultBaseURL = oai.DefaultBaseURL
 	DefaultModel   = "whisper-1"
 	DefaultTimeout = 10 * time.Second
 	// MaxAudio is the longest utterance sent; audio past it is dropped
@@ -75,30 +75,14 @@ var _ asr.Recognizer = (*Recognizer)(nil)
 // New checks cfg, fills in its defaults and returns a Recognizer. It does
 // not contact the endpoint.
 func New(cfg Config) (*Recognizer, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	var c oai.Checker
+	c.BaseURL("Config.BaseURL", &cfg.BaseURL, DefaultBaseURL)
+	c.Model("Config.Model", &cfg.Model, DefaultModel)
+	c.Duration("Config.Timeout", &cfg.Timeout, DefaultTimeout)
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("openai: %w", err)
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai: Config.BaseURL %q: want an http or https URL such as %s", cfg.BaseURL, DefaultBaseURL)
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.Model == "" {
-		cfg.Model = DefaultModel
-	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("openai: Config.Timeout %v is negative", cfg.Timeout)
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
-	cc := goopenai.DefaultConfig(cfg.APIKey)
-	cc.BaseURL = cfg.BaseURL
-	cc.HTTPClient = cfg.HTTPClient
-	return &Recognizer{cfg: cfg, client: goopenai.NewClientWithConfig(cc)}, nil
+	return &Recognizer{cfg: cfg, client: oai.NewClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Name returns "openai".
@@ -198,24 +182,31 @@ func (s *session) transcribe(end time.Time, pcm []int16) {
 		Format:   goopenai.AudioResponseFormatJSON,
 	}
 	resp, err := s.r.client.CreateTranscription(ctx, req)
-	switch {
-	case err == nil:
+	if err == nil {
 		res.Text = strings.TrimSpace(resp.Text)
-	case errors.Is(ctx.Err(), context.DeadlineExceeded) && s.ctx.Err() == nil:
-		res.Err = fmt.Errorf("%w: openai: no transcript within %v", asr.ErrTimeout, s.r.cfg.Timeout)
-	case s.ctx.Err() != nil:
-		res.Err = fmt.Errorf("openai: %w", s.ctx.Err())
-		if errors.Is(s.ctx.Err(), context.DeadlineExceeded) {
-			res.Err = fmt.Errorf("%w: openai: %w", asr.ErrTimeout, s.ctx.Err())
-		}
-	default:
-		res.Err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+	} else {
+		res.Err = s.fail(ctx, err)
 	}
 	res.Latency = time.Since(end)
 	select {
 	case s.out <- res:
 	default: // the channel has room for the one final result
 	}
+}
+
+// fail maps the client's error to the asr errors. A deadline counts as a
+// timeout whoever set it: the Recognizer's or the caller's.
+func (s *session) fail(ctx context.Context, err error) error {
+	switch oai.Classify(s.ctx, ctx, err).Kind {
+	case oai.Timeout:
+		return fmt.Errorf("%w: openai: no transcript within %v", asr.ErrTimeout, s.r.cfg.Timeout)
+	case oai.Canceled:
+		if errors.Is(s.ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%w: openai: %w", asr.ErrTimeout, s.ctx.Err())
+		}
+		return fmt.Errorf("openai: %w", s.ctx.Err())
+	}
+	return fmt.Errorf("%w: %w", ErrUnavailable, err)
 }
 
 // language returns the ISO 639-1 code of the stream's language, or of the

@@ -33,6 +33,11 @@ grammar digits;
 ` + jsgfDigit + `<lead> = it's | it is | my number is | the number is | that's;
 public <digits> = [<lead>] <digit>+;
 `,
+	asr.GrammarDigits4: `#JSGF V1.0;
+grammar digits4;
+` + jsgfDigit + `<lead> = it's | it is | that's;
+public <digits4> = [<lead>] <digit> <digit> <digit> <digit>;
+`,
 	asr.GrammarYesNo: `#JSGF V1.0;
 grammar yesno;
 <yes> = yes | yeah | yep | yup | sure | correct | right | okay | ok | alright | absolutely | of course |

@@ -131,6 +131,7 @@ func TestGrammarsSynthesised(t *testing.T) {
 		{"forty two dollars", asr.GrammarNumber, "forty two dollars", ""},
 		{"the third of may", asr.GrammarDate, "the third of may", ""},
 		{"I want to check my balance", asr.GrammarFree, "i want to check my balance", ""},
+		{"four eight two one", asr.GrammarDigits4, "four eight two one", ""},
 	}
 	var wide asr.Score
 	for _, rate := range []int{media.Rate8k, media.Rate16k} {

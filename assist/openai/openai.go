@@ -9,18 +9,19 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/switchboard-voice/switchboard/assist"
+	"github.com/switchboard-voice/switchboard/internal/oai"
 )
 
 // Errors.
 var (
-	// ErrUnavailable: the endpoint failed (HTTP error, connection).
+	// ErrUnavailable: the endpoint failed (HTTP error, connection);
+	// errors.As finds the client's *goopenai.APIError for HTTP errors.
 	ErrUnavailable = errors.New("assist/openai: endpoint unavailable")
 	// ErrTimeout: no reply in time.
 	ErrTimeout = errors.New("assist/openai: timed out")
@@ -50,22 +51,16 @@ var _ assist.Replier = (*Replier)(nil)
 
 // New checks cfg and returns a Replier.
 func New(cfg Config) (*Replier, error) {
-	if strings.TrimSpace(cfg.Model) == "" {
-		return nil, errors.New("assist/openai: Config.Model is required")
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("assist/openai: Config.BaseURL %q is not an http(s) URL", cfg.BaseURL)
+	var c oai.Checker
+	c.Model("Config.Model", &cfg.Model, "")
+	c.BaseURL("Config.BaseURL", &cfg.BaseURL, "")
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("assist/openai: %w", err)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 4 * time.Second
 	}
-	oc := goopenai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.HTTPClient != nil {
-		oc.HTTPClient = cfg.HTTPClient
-	}
-	return &Replier{cfg: cfg, client: goopenai.NewClientWithConfig(oc)}, nil
+	return &Replier{cfg: cfg, client: oai.NewClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 const system = `You help a call-centre agent answer a caller. Write the reply the agent can read out: two or three short spoken sentences, in the caller's language, using only the knowledge articles given. If they do not answer the question, say what the agent should check instead. No lists, no markdown.`
@@ -77,36 +72,49 @@ func (r *Replier) Reply(ctx context.Context, req assist.ReplyRequest) (string, e
 		fmt.Fprintf(&b, "Article %s: %s\n%s\n\n", a.ID, a.Title, firstNonEmpty(a.Body, a.Snippet))
 	}
 	b.WriteString("Conversation so far:\n")
-	segs := req.Transcript
-	if len(segs) > 12 {
-		segs = segs[len(segs)-12:]
-	}
-	for _, s := range segs {
-		if s.Final {
-			fmt.Fprintf(&b, "%s: %s\n", s.Speaker, s.Text)
-		}
-	}
+	writeTranscript(&b, req.Transcript, 12)
 	fmt.Fprintf(&b, "\nThe caller just said: %s\nLanguage: %s\nReply for the agent:", req.Utterance, firstNonEmpty(req.Language, "en"))
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	return r.complete(ctx, system, b.String(), 200, r.cfg.Timeout)
+}
+
+// complete asks the model for one reply to the system and user messages,
+// of at most maxTokens, within timeout. Errors wrap ErrTimeout (a
+// deadline, whoever set it, ran out), ErrUnavailable (errors.As finds the
+// client's *goopenai.APIError) or ErrEmpty.
+func (r *Replier) complete(ctx context.Context, system, user string, maxTokens int, timeout time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	resp, err := r.client.CreateChatCompletion(ctx, goopenai.ChatCompletionRequest{
 		Model: r.cfg.Model,
 		Messages: []goopenai.ChatCompletionMessage{
 			{Role: goopenai.ChatMessageRoleSystem, Content: system},
-			{Role: goopenai.ChatMessageRoleUser, Content: b.String()},
+			{Role: goopenai.ChatMessageRoleUser, Content: user},
 		},
-		MaxTokens: 200,
+		MaxTokens: maxTokens,
 	})
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return "", fmt.Errorf("%w after %v", ErrTimeout, r.cfg.Timeout)
+		return "", fmt.Errorf("%w after %v", ErrTimeout, timeout)
 	case err != nil:
-		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return "", fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	if len(resp.Choices) == 0 || strings.TrimSpace(resp.Choices[0].Message.Content) == "" {
 		return "", ErrEmpty
 	}
 	return strings.TrimSpace(resp.Choices[0].Message.Content), nil
+}
+
+// writeTranscript writes the final segments among the last n, one
+// "speaker: text" line each.
+func writeTranscript(b *strings.Builder, segs []assist.Segment, n int) {
+	if len(segs) > n {
+		segs = segs[len(segs)-n:]
+	}
+	for _, s := range segs {
+		if s.Final {
+			fmt.Fprintf(b, "%s: %s\n", s.Speaker, s.Text)
+		}
+	}
 }
 
 func firstNonEmpty(a, b string) string {

@@ -46,3 +46,24 @@ func TestReply(t *testing.T) {
 		t.Error("bad base URL accepted")
 	}
 }
+
+func TestSummarize(t *testing.T) {
+	srv := openaitest.New(t)
+	r, err := openai.New(openai.Config{BaseURL: srv.URL(), Model: "m", HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Enqueue(openaitest.Reply{Text: "Card stolen; blocked; replacement in five days."})
+	got, err := r.Summarize(context.Background(), assist.SummaryRequest{Handoff: assist.Handoff{Summary: "lost card", Slots: map[string]string{"last4": "4821"}},
+		Transcript: []assist.Segment{{Speaker: "caller", Text: "my card was stolen", Final: true}}})
+	if err != nil || !strings.Contains(got, "replacement") {
+		t.Fatalf("summary %q %v", got, err)
+	}
+	if body := string(srv.LastRequest().Body); !strings.Contains(body, "my card was stolen") || !strings.Contains(body, "4821") {
+		t.Errorf("the prompt lacks the conversation: %s", body)
+	}
+	srv.Enqueue(openaitest.Reply{Status: 503})
+	if _, err := r.Summarize(context.Background(), assist.SummaryRequest{}); !errors.Is(err, openai.ErrUnavailable) {
+		t.Errorf("503: %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -158,7 +159,8 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 		c.rt = agent.Remote(c.bus)
 		log.Info("acd: the router runs on another node; reaching it over the events bus")
 	}
-	c.assistant, err = newAssistant(cfg, reg, log)
+	var summarizer agent.Summarizer
+	c.assistant, summarizer, err = newAssistant(cfg, reg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +175,7 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 	c.sess = agent.NewSessions(cfg.Desk.Secret)
 	c.svc, err = agent.New(agent.Config{
 		Router: c.rt, Events: c.router, Bus: c.bus, Recent: c.hub.Recent, Store: st, Publisher: agent.PublisherFunc(c.publish), Speech: agentSpeech{sp},
-		Suggester: c.assistant, Summarizer: c.assistant, Observer: c, Sentiment: c.sentiment, Redact: c.redactText(),
+		Suggester: c.assistant, Summarizer: summarizer, Observer: c, Sentiment: c.sentiment, Redact: c.redactText(),
 		Passwords: func(login string) (string, string, bool, bool) {
 			u, ok := users[login]
 			id := u.Agent
@@ -182,6 +184,7 @@ func startCenter(ctx context.Context, cfg config.Config, st store.Store, reg *co
 			}
 			return id, u.Password, u.Supervisor, ok
 		},
+		Lookup:   lookupCaller(cfg),
 		MediaURL: cfg.Desk.MediaURL, Node: cfg.Events.Node, Music: music, Dispositions: cfg.Desk.Dispositions,
 		Logger: log.With("component", "agent"),
 	})
@@ -310,35 +313,91 @@ func newSentiment(cfg config.Config) (sentiment.Scorer, error) {
 }
 
 // newAssistant builds the suggestions: knowledge retrieval with the
-// configured embedder and vector store, and LLM replies when configured.
-func newAssistant(cfg config.Config, reg *conversation.Registry, log *slog.Logger) (*assist.Assistant, error) {
+// configured embedder and vector store, and LLM replies when configured;
+// and the after-call summaries (the LLM's when configured, extractive
+// otherwise, and on its errors).
+func newAssistant(cfg config.Config, reg *conversation.Registry, log *slog.Logger) (*assist.Assistant, agent.Summarizer, error) {
 	var kbOpts []kb.Option
 	if cfg.Assist.Embedder == "openai" {
 		e, err := kbopenai.New(kbopenai.Config{BaseURL: cfg.Assist.Embedding.BaseURL, APIKey: cfg.Assist.Embedding.APIKey,
 			Model: cfg.Assist.Embedding.Model, Dimensions: cfg.Assist.Embedding.Dimensions, Timeout: cfg.Assist.Embedding.Timeout})
 		if err != nil {
-			return nil, fmt.Errorf("assist.embedding: %w", err)
+			return nil, nil, fmt.Errorf("assist.embedding: %w", err)
 		}
 		kbOpts = append(kbOpts, kb.WithEmbedder(e))
 	}
 	if cfg.Assist.VectorStore == "qdrant" {
 		q, err := qdrant.New(qdrant.Config{Addr: cfg.Assist.Qdrant.Addr, APIKey: cfg.Assist.Qdrant.APIKey, TLS: cfg.Assist.Qdrant.TLS, Timeout: cfg.Assist.Qdrant.Timeout})
 		if err != nil {
-			return nil, fmt.Errorf("assist.qdrant: %w", err)
+			return nil, nil, fmt.Errorf("assist.qdrant: %w", err)
 		}
 		kbOpts = append(kbOpts, kb.WithStore(q))
 	}
 	kbOpts = append(kbOpts, kb.WithLogger(log.With("component", "kb")))
 	opts := []assist.AssistantOption{assist.WithTopK(cfg.Assist.TopK), assist.WithAssistantLogger(log.With("component", "assist")),
 		assist.WithIndexes(func() (*kb.Index, error) { return kb.NewIndex(kbOpts...) })}
+	var sum agent.Summarizer
 	if cfg.AssistReply() {
 		r, err := assistopenai.New(assistopenai.Config{BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model})
 		if err != nil {
-			return nil, fmt.Errorf("assist.reply: %w", err)
+			return nil, nil, fmt.Errorf("assist.reply: %w", err)
 		}
 		opts = append(opts, assist.WithReplier(r))
+		sum = r
 	}
-	return assist.NewAssistant(reg.Engine, opts...), nil
+	a := assist.NewAssistant(reg.Engine, opts...)
+	if sum == nil {
+		sum = a
+	}
+	return a, sum, nil
+}
+
+// lookupCaller is the caller-lookup webhook (desk.lookup), nil without
+// one.
+func lookupCaller(cfg config.Config) func(ctx context.Context, callerID string) (agent.CustomerInfo, error) {
+	u := cfg.Desk.Lookup
+	if u == "" {
+		return nil
+	}
+	if strings.HasPrefix(u, "/") {
+		u = strings.TrimSuffix(cfg.Webhooks.BaseURL, "/") + u
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	return func(ctx context.Context, callerID string) (agent.CustomerInfo, error) {
+		body, _ := json.Marshal(map[string]string{"caller_id": callerID})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(string(body)))
+		if err != nil {
+			return agent.CustomerInfo{}, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			return agent.CustomerInfo{}, fmt.Errorf("desk.lookup: %w", err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return agent.CustomerInfo{}, fmt.Errorf("desk.lookup: %s", resp.Status)
+		}
+		var raw struct {
+			Attributes map[string]any  `json:"attributes"`
+			Tickets    []assist.Ticket `json:"tickets"`
+		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&raw); err != nil {
+			return agent.CustomerInfo{}, fmt.Errorf("desk.lookup: reply is not the expected JSON: %w", err)
+		}
+		info := agent.CustomerInfo{Attributes: map[string]string{}, Tickets: raw.Tickets}
+		for k, v := range raw.Attributes {
+			switch v := v.(type) {
+			case string:
+				info.Attributes[k] = v
+			case nil:
+			default:
+				b, _ := json.Marshal(v)
+				info.Attributes[k] = string(b)
+			}
+		}
+		return info, nil
+	}
 }
 
 // loadMusic reads the music on hold (8 kHz mono WAV), nil for the

@@ -41,6 +41,15 @@ Quality assurance on the configured store (database in --config).
       per question, how often reviewers' overrides agreed with the
       automatic answers.
 
+  agreement --eval DIR [--scorecards DIR] [--min RATE] [--disagreements] [--json]
+      no store: score the labelled calls of DIR (NAME.json, a qa.Call, and
+      NAME.review.json, a reviewer's answers; see
+      qa/review/testdata/agreement) with the scorecards of --scorecards
+      (default ./scorecards), rules only unless --llm, and report per
+      question, card, language and overall how often the automatic answers
+      agree with the reviewer's, the confusion of yes/no and choice
+      questions, and the effect on the calls' scores; fails below --min.
+
 Common flags: --config FILE, --scorecards DIR (publish the folder's new or
 changed cards first), --llm (answer the questions that ask for it with the
 configured llm.model; rules only without it).`)
@@ -278,12 +287,19 @@ func qaAgreement(ctx context.Context, e *env, args []string) error {
 	qf := addQAFlags(fs)
 	card := fs.String("scorecard", "", "one card (default all)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	ef := addEvalFlags(fs)
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return errUsage
+	}
+	if *ef.dir != "" {
+		return qaAgreementEval(ctx, e, qf, ef, *card, *asJSON)
+	}
+	if ef.set() {
+		return agreementUsage(e, "--min and --disagreements go with --eval")
 	}
 	svc, st, err := qf.open(ctx, e)
 	if err != nil {

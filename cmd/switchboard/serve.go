@@ -299,6 +299,10 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 	if tel.rtc != nil {
 		fmt.Fprintf(e.stdout, "  phone:   %s/phone (browser softphone; call \"echo\")\n", base)
 	}
+	fmt.Fprintf(e.stdout, "  agents:  %s/agent   supervisors: %s/supervisor   QA: %s/qa\n", base, base, base)
+	if len(cfg.Desk.Users) > 0 && cfg.Desk.Users[0].Password == "demo" {
+		fmt.Fprintf(e.stdout, "           demo logins: ana, bo, li (agents), sam (supervisor); password demo\n")
+	}
 	for tr, a := range tel.SIPAddrs {
 		fmt.Fprintf(e.stdout, "  sip:     sip:echo@%s;transport=%s\n", a, tr)
 	}

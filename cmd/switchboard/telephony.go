@@ -194,6 +194,25 @@ func startTelephony(ctx context.Context, cfg config.Config, m *metrics.Metrics, 
 				return srv.DialUser(ctx, phoneUser(endpoint))
 			})
 		}
+		if v != nil && v.center != nil {
+			srv := t.sip
+			// Agents transfer SIP callers to numbers outside with REFER: a
+			// sip: URI as it is, a number at the trunk.
+			v.center.svc.SetExternal(func(ctx context.Context, leg media.Leg, number string) error {
+				target := number
+				if !strings.HasPrefix(target, "sip:") && !strings.HasPrefix(target, "sips:") {
+					tr := cfg.SIP.Trunk
+					if tr == nil {
+						return fmt.Errorf("%w: no sip.trunk to reach %q", agent.ErrBadRequest, number)
+					}
+					target = "sip:" + number + "@" + tr.Host
+				}
+				if leg.Info().Kind != "sip" {
+					return fmt.Errorf("%w: only SIP callers can be transferred to a number", agent.ErrBadRequest)
+				}
+				return srv.Transfer(ctx, leg, target)
+			})
+		}
 		if v != nil {
 			srv := t.sip
 			v.transfer = func(ctx context.Context, leg media.Leg, sessionID string, a dialog.Action) error {

@@ -76,6 +76,13 @@ type Desk struct {
 	// Music is a WAV file (mono, 8 kHz) played to waiting and held
 	// callers. Default: a generated tune.
 	Music string `yaml:"music"`
+	// Lookup is the caller-lookup webhook: POST {"caller_id": ...}
+	// answered with {"attributes": {...}, "tickets": [{id, title,
+	// status, opened_at}]}; attributes (vip, tier...) feed the queues'
+	// priority rules and the desktop. A path is resolved against
+	// webhooks.base_url. Default: the demo backend's /customers/lookup
+	// when it runs; none otherwise.
+	Lookup string `yaml:"lookup"`
 }
 
 // Assist configures agent assist.
@@ -151,13 +158,17 @@ type Sentiment struct {
 // QAEnabled reports whether calls are scored when they end.
 func (c *Config) QAEnabled() bool { return c.QA.Enabled == nil || *c.QA.Enabled }
 
+// vipFirst raises callers the lookup marks vip, then by tier.
+var vipFirst = []acd.PriorityRule{{Attribute: "vip", Equals: "true", Boost: 10}, {Attribute: "tier", Value: true}}
+
 // defaultACD are queues for the sample bots' handoffs and three agents.
 func defaultACD() acd.Config {
 	return acd.Config{
 		Queues: []acd.Queue{
-			{ID: "general", Name: "General", Callback: true, Announce: acd.Announce{Position: true, WaitTime: true, Interval: 30 * time.Second}},
+			{ID: "general", Name: "General", Callback: true, Announce: acd.Announce{Position: true, WaitTime: true, Interval: 30 * time.Second},
+				Priority: vipFirst},
 			{ID: "cards", Name: "Cards", Skills: map[string]int{"cards": 1}, Callback: true, Announce: acd.Announce{Position: true, WaitTime: true, Interval: 30 * time.Second},
-				Overflow: &acd.Overflow{Target: "general", After: 60 * time.Second}},
+				Overflow: &acd.Overflow{Target: "general", After: 60 * time.Second}, Priority: vipFirst},
 			{ID: "complaints", Name: "投诉 Complaints", Language: "zh", Callback: true, Announce: acd.Announce{Position: true, Interval: 30 * time.Second}},
 		},
 		Agents: []acd.Agent{
@@ -185,6 +196,9 @@ func (c *Config) fillCenter(getenv func(string) string) {
 		if v := getenv("SWITCHBOARD_DESK_PASSWORD_" + strings.ToUpper(c.Desk.Users[i].Login)); v != "" {
 			c.Desk.Users[i].Password = v
 		}
+	}
+	if c.Desk.Lookup == "" && c.DemoBackendEnabled() {
+		c.Desk.Lookup = "/customers/lookup"
 	}
 	if c.Desk.MediaURL == "" {
 		c.Desk.MediaURL = "/whip/"

@@ -76,7 +76,28 @@ func New(logger *slog.Logger, opts ...Option) http.Handler {
 	mux.Handle("POST /topups", s.endpoint(s.topUp))
 	mux.Handle("POST /parcels/track", s.endpoint(s.trackParcel))
 	mux.Handle("POST /parcels/address", s.endpoint(s.changeAddress))
+	mux.Handle("POST /customers/lookup", s.endpoint(s.lookupCustomer))
 	return s.logged(mux)
+}
+
+// customers are the demo's customer records, by caller ID (the numbers
+// and browser identities the demo calls from).
+var customers = map[string]map[string]any{
+	"+15550100": {"attributes": map[string]any{"name": "Jane Doe", "vip": true, "tier": 3},
+		"tickets": []map[string]any{{"id": "T-1042", "title": "Disputed card payment of $49.99", "status": "open", "opened_at": "2026-11-20T10:15:00Z"}}},
+	"+15550123": {"attributes": map[string]any{"name": "Sam Lee", "tier": 1}, "tickets": []map[string]any{}},
+	"13800138000": {"attributes": map[string]any{"name": "王芳", "vip": false, "tier": 2},
+		"tickets": []map[string]any{{"id": "GD-20261128-07", "title": "快递延误投诉", "status": "处理中", "opened_at": "2026-11-28T08:00:00Z"}}},
+}
+
+// lookupCustomer answers the caller lookup (desk.lookup): attributes for
+// routing priority and the desktop, and open tickets. Unknown callers get
+// an empty record.
+func (s *server) lookupCustomer(ctx context.Context, q request) (any, error) {
+	if c, ok := customers[q.get("caller_id")]; ok {
+		return c, nil
+	}
+	return map[string]any{"attributes": map[string]any{}, "tickets": []any{}}, nil
 }
 
 // request is a decoded webhook body: every field as a string.

@@ -395,3 +395,13 @@ func FuzzEndpoints(f *testing.F) {
 		io.Copy(io.Discard, rec.Body)
 	})
 }
+
+func TestLookupCustomer(t *testing.T) {
+	runCases(t, newTestHandler(), []endpointCase{
+		{name: "vip with a ticket", path: "/customers/lookup", body: `{"caller_id":"+15550100"}`, wantStatus: 200,
+			want: map[string]any{"attributes.vip": true, "attributes.name": "Jane Doe"}},
+		{name: "chinese customer", path: "/customers/lookup", body: `{"caller_id":"13800138000"}`, wantStatus: 200,
+			want: map[string]any{"attributes.name": "王芳"}},
+		{name: "unknown caller", path: "/customers/lookup", body: `{"caller_id":"+15550999"}`, wantStatus: 200},
+	})
+}

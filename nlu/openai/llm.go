@@ -6,19 +6,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/switchboard-voice/switchboard/internal/oai"
 	"github.com/switchboard-voice/switchboard/nlu"
 )
 
 // Defaults for Config.
 const (
-	DefaultBaseURL           = "https://api.openai.com/v1"
+	DefaultBaseURL           = oai.DefaultBaseURL
 	DefaultFirstTokenTimeout = 2 * time.Second
 	DefaultTimeout           = 10 * time.Second
 )
@@ -60,36 +59,15 @@ var _ nlu.LLM = (*LLM)(nil)
 // New checks cfg, fills in its defaults and returns an LLM. It does not
 // contact the endpoint.
 func New(cfg Config) (*LLM, error) {
-	if strings.TrimSpace(cfg.Model) == "" {
-		return nil, errors.New("openai: Config.Model is required")
+	var c oai.Checker
+	c.Model("Config.Model", &cfg.Model, "")
+	c.BaseURL("Config.BaseURL", &cfg.BaseURL, DefaultBaseURL)
+	c.Duration("Config.FirstTokenTimeout", &cfg.FirstTokenTimeout, DefaultFirstTokenTimeout)
+	c.Duration("Config.Timeout", &cfg.Timeout, DefaultTimeout)
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("openai: %w", err)
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai: Config.BaseURL %q: want an http or https URL such as %s", cfg.BaseURL, DefaultBaseURL)
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.FirstTokenTimeout < 0 {
-		return nil, fmt.Errorf("openai: Config.FirstTokenTimeout %v is negative", cfg.FirstTokenTimeout)
-	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("openai: Config.Timeout %v is negative", cfg.Timeout)
-	}
-	if cfg.FirstTokenTimeout == 0 {
-		cfg.FirstTokenTimeout = DefaultFirstTokenTimeout
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
-	cc := goopenai.DefaultConfig(cfg.APIKey)
-	cc.BaseURL = cfg.BaseURL
-	cc.HTTPClient = cfg.HTTPClient
-	return &LLM{cfg: cfg, client: goopenai.NewClientWithConfig(cc)}, nil
+	return &LLM{cfg: cfg, client: oai.NewClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Plan streams a chat completion for req and turns it into a plan. Content
@@ -172,49 +150,18 @@ func (l *LLM) Plan(ctx context.Context, req nlu.PlanRequest) (nlu.Plan, error) {
 	return cat.plan(&acc)
 }
 
-// classify maps an error from the client to the nlu errors.
+// classify maps an error from the client to the nlu errors. The
+// first-token timer cancels turnCtx: it is checked after the caller's
+// context and before the turn's deadline.
 func (l *LLM) classify(ctx, turnCtx context.Context, firstTimedOut bool, err error) error {
+	f := oai.Classify(ctx, turnCtx, err)
 	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("openai: plan: %w", context.Cause(ctx))
+	case f.Kind == oai.Canceled:
+		return fmt.Errorf("openai: plan: %w", f.Err)
 	case firstTimedOut:
 		return fmt.Errorf("%w: openai: no first token within %v", nlu.ErrLLMTimeout, l.cfg.FirstTokenTimeout)
-	case errors.Is(turnCtx.Err(), context.DeadlineExceeded):
+	case f.Kind == oai.Timeout:
 		return fmt.Errorf("%w: openai: turn took longer than %v", nlu.ErrLLMTimeout, l.cfg.Timeout)
 	}
-	var apiErr *goopenai.APIError
-	if errors.As(err, &apiErr) {
-		msg := fmt.Sprintf("openai: %s", apiErr.Message)
-		if apiErr.HTTPStatusCode != 0 {
-			msg = fmt.Sprintf("openai: HTTP %d: %s", apiErr.HTTPStatusCode, apiErr.Message)
-		}
-		return &unavailableError{msg: msg, err: err}
-	}
-	var reqErr *goopenai.RequestError
-	if errors.As(err, &reqErr) {
-		return &unavailableError{msg: fmt.Sprintf("openai: HTTP %s: %s", reqErr.HTTPStatus, snippet(reqErr.Body)), err: err}
-	}
-	return fmt.Errorf("%w: openai: %w", nlu.ErrLLMUnavailable, err)
-}
-
-// unavailableError wraps nlu.ErrLLMUnavailable and the client's error (so
-// that errors.As finds *goopenai.APIError) with a short message.
-type unavailableError struct {
-	msg string
-	err error
-}
-
-func (e *unavailableError) Error() string   { return nlu.ErrLLMUnavailable.Error() + ": " + e.msg }
-func (e *unavailableError) Unwrap() []error { return []error{nlu.ErrLLMUnavailable, e.err} }
-
-// snippet shortens an error body for a message.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	if s == "" {
-		s = "(empty body)"
-	}
-	return s
+	return oai.Wrap(nlu.ErrLLMUnavailable, "openai: "+f.Detail, err)
 }

@@ -38,9 +38,10 @@ import (
 //     value of each;
 //   - Sentiment of each turn as stored (unscored turns have none).
 //
-// What the store does not keep is missing: word timings (qa.Turn.Words),
-// holds (qa.Call.Holds: no hold events are stored yet), and how long each
-// bot reply played. The text is not redacted: Score redacts it.
+// Holds are the turns stored with the action "hold" (by the agent
+// service: their offset and duration); they are not utterances. What
+// the store does not keep is missing: word timings (qa.Turn.Words) and
+// how long each bot reply played. The text is not redacted: Score redacts it.
 func (s *Service) CallFor(ctx context.Context, sessionID string) (qa.Call, error) {
 	sess, err := s.st.Session(ctx, sessionID)
 	if err != nil {
@@ -68,6 +69,16 @@ func buildCall(sess store.Session, turns []store.Turn, bp *botPrompts) qa.Call {
 	if c.Queue == "" {
 		c.Queue = sess.HandoffQueue
 	}
+	var spoken []store.Turn
+	for _, t := range turns {
+		if t.Action == "hold" && t.Text == "" {
+			off, dur := t.Timings["offset"], t.Timings["duration"]
+			c.Holds = append(c.Holds, qa.Span{Start: time.Duration(off) * time.Microsecond, End: time.Duration(off+dur) * time.Microsecond})
+			continue
+		}
+		spoken = append(spoken, t)
+	}
+	turns = spoken
 	known := make([]bool, len(turns)) // the turn's End is known
 	for i, t := range turns {
 		qt := qa.Turn{Seq: t.Seq, Speaker: qa.Speaker(t.Speaker), Text: t.Text, Intent: t.Intent}

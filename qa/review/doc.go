@@ -27,6 +27,23 @@
 // answers. Rescore scores the calls of a period again with the active card
 // versions, applying the overrides that still fit and reporting the others.
 //
+// # Agreement sets
+//
+// Without reviewers, agreement is measured on a labelled set: calls as
+// qa.Call JSON, each with a reviewer's answers to every question of the
+// cards that apply (testdata/agreement and testdata/agreement-heldout are
+// ours, written by hand). LoadAgreementSet reads one; MeasureAgreement
+// scores its calls as Score would (masked, sentiment filled in), sets the
+// reviewer's answers beside the automatic ones and reports agreement per
+// question (numbers by band, with the confusion of yes/no and choice
+// answers), card, language and overall, the effect on scores and pass/fail,
+// and every disagreement with both sides' reasons:
+//
+//	set, err := review.LoadAgreementSet("qa/review/testdata/agreement")
+//	rep, err := review.MeasureAgreement(ctx, set, review.AgreementConfig{Cards: cards, Sentiment: lex})
+//
+// "switchboard qa agreement --eval DIR" prints the report.
+//
 // # Scorecards
 //
 // Cards are versioned in the store. LoadDir publishes the YAML folder's

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/switchboard-voice/switchboard/qa"
 	"github.com/switchboard-voice/switchboard/qa/review"
 	"github.com/switchboard-voice/switchboard/qa/review/reviewtest"
+	"github.com/switchboard-voice/switchboard/qa/scorecard"
 	"github.com/switchboard-voice/switchboard/store"
 	"github.com/switchboard-voice/switchboard/store/sqlite"
 )
@@ -68,4 +70,38 @@ func ExampleService_Override() {
 	}
 	fmt.Printf("score %.0f after the override\n", res.Score)
 	// Output: score 76 after the override
+}
+
+// A reviewer's answers to a bot call are set beside the rules': the
+// report says how often they agree and where they do not.
+func ExampleMeasureAgreement() {
+	cards, err := scorecard.LoadDir(reviewtest.CardsDir()) // scorecards/
+	if err != nil {
+		panic(err)
+	}
+	s := time.Second
+	call := qa.Call{SessionID: "s1", Bot: "banking", Language: "en", Outcome: "abandoned", Turns: []qa.Turn{
+		{Seq: 1, Speaker: qa.Bot, Text: "Hi, this is Ava. This call may be recorded. How can I help?", End: 4 * s},
+		{Seq: 2, Speaker: qa.Caller, Text: "How long does a new card take?", Start: 5 * s, End: 7 * s, Intent: "card_delivery_estimate"},
+		{Seq: 3, Speaker: qa.Bot, Text: "Three to five working days. Anything else?", Start: 8 * s, End: 11 * s},
+	}}
+	na := review.LabelledAnswer{NA: true}
+	set := []review.LabelledCall{{Name: "hangup", Call: call, Reviewer: "ana", Answers: map[string]map[string]review.LabelledAnswer{
+		"bot-calls": {
+			"greeted": {Text: "yes"}, "disclosure": {Text: "yes"}, "identified_intent": {Text: "yes"},
+			"no_repeated_failures": {Text: "yes"},
+			"resolution":           {Text: "resolved", Comment: "answered; the caller hung up at 'anything else'"},
+			"sentiment_change":     na, "caller_goal": {Text: "How long a new card takes."},
+		}}}}
+	rep, err := review.MeasureAgreement(context.Background(), set, review.AgreementConfig{Cards: cards})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%d of %d answers agree\n", rep.Overall.Agreed, rep.Overall.N)
+	for _, d := range rep.Disagreements {
+		fmt.Printf("%s: rules %s (%s), reviewer %s (%s)\n", d.Question, d.Auto, d.Note, d.Reviewer, d.Comment)
+	}
+	// Output:
+	// 5 of 6 answers agree
+	// resolution: rules abandoned (the call ended abandoned), reviewer resolved (answered; the caller hung up at 'anything else')
 }

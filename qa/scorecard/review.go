@@ -126,6 +126,17 @@ type QuestionAgreement struct {
 	// BySource splits Reviewed and Agreed by who answered automatically
 	// ("rule", "llm").
 	BySource map[Source]SourceAgreement `json:"by_source,omitempty"`
+	// Confusion counts the reviewed answers of yes/no and choice
+	// questions by automatic answer, then reviewer's answer: yes, no or
+	// an option ID, "na" for N/A. Confusion["yes"]["no"] is how often the
+	// rule said yes where the reviewer said no.
+	Confusion map[string]map[string]int `json:"confusion,omitempty"`
+	// SameBand counts, for number questions, the reviewed answers whose
+	// override earns the same points as the automatic answer (the same
+	// band, or both N/A) though the numbers may differ; BandRate is
+	// SameBand / Reviewed.
+	SameBand int     `json:"same_band,omitempty"`
+	BandRate float64 `json:"band_rate,omitempty"`
 }
 
 // SourceAgreement is agreement for answers of one source.
@@ -137,8 +148,8 @@ type SourceAgreement struct {
 
 // Agreement returns, per card and question, the share of reviewed answers
 // where the automatic answer matched the reviewer's. Text questions are
-// left out. Numbers agree within 0.5% (or 0.01). Sorted by card, then
-// question ID.
+// left out. Numbers agree within 0.5% (or 0.01); SameBand counts those
+// that earn the same points. Sorted by card, then question ID.
 func Agreement(results []Result) []QuestionAgreement {
 	type key struct{ card, question string }
 	acc := map[key]*QuestionAgreement{}
@@ -159,6 +170,21 @@ func Agreement(results []Result) []QuestionAgreement {
 			}
 			agreed := sameValue(a.Auto, a.Override.Value)
 			qa.Reviewed++
+			switch a.Type {
+			case YesNo, Choice:
+				auto, human := confusionKey(a.Auto), confusionKey(a.Override.Value)
+				if qa.Confusion == nil {
+					qa.Confusion = map[string]map[string]int{}
+				}
+				if qa.Confusion[auto] == nil {
+					qa.Confusion[auto] = map[string]int{}
+				}
+				qa.Confusion[auto][human]++
+			case Number:
+				if a.Auto.Status == a.Override.Value.Status && a.AutoPoints == a.Points {
+					qa.SameBand++
+				}
+			}
 			s := qa.BySource[a.Source]
 			s.Reviewed++
 			if agreed {
@@ -173,6 +199,7 @@ func Agreement(results []Result) []QuestionAgreement {
 	for _, qa := range acc {
 		if qa.Reviewed > 0 {
 			qa.Rate = float64(qa.Agreed) / float64(qa.Reviewed)
+			qa.BandRate = float64(qa.SameBand) / float64(qa.Reviewed)
 		}
 		if len(qa.BySource) == 0 {
 			qa.BySource = nil
@@ -186,6 +213,14 @@ func Agreement(results []Result) []QuestionAgreement {
 		return out[i].Question < out[j].Question
 	})
 	return out
+}
+
+// confusionKey names a yes/no or choice answer in Confusion.
+func confusionKey(v Value) string {
+	if v.Status == NotApplicable {
+		return "na"
+	}
+	return v.Choice
 }
 
 // sameValue reports whether two answers agree.

@@ -206,13 +206,18 @@ func TestAgreement(t *testing.T) {
 		// Agrees on greeted and hold (50.1 is 50 within 0.5%), disagrees on closing.
 		{{Question: "greeted", Value: yes}, {Question: "closing", Value: scorecard.Value{Status: scorecard.Answered, Choice: "full"}, Comment: "offered more help"},
 			{Question: "hold", Value: scorecard.Value{Status: scorecard.Answered, Number: ptr(50.1)}}},
-		// Disagrees on greeted; the N/A recovery question agrees as N/A.
+		// Disagrees on greeted; the N/A recovery question agrees as N/A;
+		// hold 55 is not 50, but in the same band (31 to 60 s).
 		{{Question: "greeted", Value: scorecard.Value{Status: scorecard.Answered, Choice: scorecard.No}, Reviewer: "ana", At: at},
-			{Question: "recovery", Value: scorecard.Value{Status: scorecard.NotApplicable}}},
+			{Question: "recovery", Value: scorecard.Value{Status: scorecard.NotApplicable}},
+			{Question: "hold", Value: scorecard.Value{Status: scorecard.Answered, Number: ptr(55)}}},
 		// Text questions do not count.
 		{{Question: "remarks", Value: scorecard.Value{Status: scorecard.Answered, Text: "fine"}}},
 		// Not reviewed.
 		nil,
+		// Hold 20 is another band; closing N/A is a disagreement.
+		{{Question: "hold", Value: scorecard.Value{Status: scorecard.Answered, Number: ptr(20)}},
+			{Question: "closing", Value: scorecard.Value{Status: scorecard.NotApplicable}}},
 	} {
 		res, err := scorecard.Evaluate(context.Background(), c, loadCall(t, "en_agent_good"))
 		if err != nil {
@@ -225,10 +230,13 @@ func TestAgreement(t *testing.T) {
 	}
 	got := scorecard.Agreement(results)
 	want := []scorecard.QuestionAgreement{
-		{Card: "arithmetic", Question: "closing", Reviewed: 1, Agreed: 0, Rate: 0},
-		{Card: "arithmetic", Question: "greeted", Reviewed: 2, Agreed: 1, Rate: 0.5},
-		{Card: "arithmetic", Question: "hold", Reviewed: 1, Agreed: 1, Rate: 1},
-		{Card: "arithmetic", Question: "recovery", Reviewed: 1, Agreed: 1, Rate: 1},
+		{Card: "arithmetic", Question: "closing", Reviewed: 2, Agreed: 0, Rate: 0,
+			Confusion: map[string]map[string]int{"partial": {"full": 1, "na": 1}}},
+		{Card: "arithmetic", Question: "greeted", Reviewed: 2, Agreed: 1, Rate: 0.5,
+			Confusion: map[string]map[string]int{"yes": {"yes": 1, "no": 1}}},
+		{Card: "arithmetic", Question: "hold", Reviewed: 3, Agreed: 1, Rate: 1.0 / 3, SameBand: 2, BandRate: 2.0 / 3},
+		{Card: "arithmetic", Question: "recovery", Reviewed: 1, Agreed: 1, Rate: 1,
+			Confusion: map[string]map[string]int{"na": {"na": 1}}},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("agreement %+v", got)

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/switchboard-voice/switchboard/internal/oai"
 	"github.com/switchboard-voice/switchboard/media"
 	"github.com/switchboard-voice/switchboard/tts"
 	"github.com/switchboard-voice/switchboard/tts/internal/pcm"
@@ -21,7 +21,7 @@ import (
 
 // Defaults.
 const (
-	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultBaseURL = oai.DefaultBaseURL
 	DefaultModel   = "tts-1"
 	DefaultVoice   = "alloy"
 	DefaultFormat  = FormatPCM
@@ -64,11 +64,12 @@ type Option func(*Synthesizer) error
 // (default DefaultBaseURL; "http://localhost:8880/v1" for a local server).
 func WithBaseURL(u string) Option {
 	return func(s *Synthesizer) error {
-		p, err := url.Parse(u)
-		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return fmt.Errorf("%w: base URL %q: want an http or https URL such as %s", ErrInvalidOption, u, DefaultBaseURL)
+		var c oai.Checker
+		c.BaseURL("base URL", &u, "")
+		if err := c.Err(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidOption, err)
 		}
-		s.baseURL = strings.TrimSuffix(u, "/")
+		s.baseURL = u
 		return nil
 	}
 }
@@ -181,10 +182,7 @@ func New(opts ...Option) (*Synthesizer, error) {
 			return nil, err
 		}
 	}
-	cc := goopenai.DefaultConfig(s.apiKey)
-	cc.BaseURL = s.baseURL
-	cc.HTTPClient = s.httpClient
-	s.client = goopenai.NewClientWithConfig(cc)
+	s.client = oai.NewClient(s.baseURL, s.apiKey, s.httpClient)
 	return s, nil
 }
 
@@ -224,21 +222,16 @@ func (s *Synthesizer) Synthesize(ctx context.Context, req tts.Request, sink medi
 	defer timer.Stop()
 	started := false
 	fail := func(err error) error {
+		f := oai.Classify(ctx, rctx, err)
 		switch {
-		case ctx.Err() != nil:
+		case f.Kind == oai.Canceled:
 			return ctx.Err()
 		case timedOut.Load() && !started:
 			return fmt.Errorf("%w: openai: no audio within %v", tts.ErrTimeout, s.timeout)
 		case timedOut.Load():
 			return fmt.Errorf("%w: openai: audio stalled for %v", tts.ErrTimeout, s.timeout)
-		}
-		var apiErr *goopenai.APIError
-		if errors.As(err, &apiErr) {
-			return fmt.Errorf("%w: openai: HTTP %d: %s (%w)", tts.ErrUnavailable, apiErr.HTTPStatusCode, apiErr.Message, err)
-		}
-		var reqErr *goopenai.RequestError
-		if errors.As(err, &reqErr) {
-			return fmt.Errorf("%w: openai: HTTP %s (%w)", tts.ErrUnavailable, reqErr.HTTPStatus, err)
+		case f.Status != 0:
+			return fmt.Errorf("%w: openai: %s (%w)", tts.ErrUnavailable, f.Detail, err)
 		}
 		return fmt.Errorf("%w: openai: %w", tts.ErrUnavailable, err)
 	}

@@ -2,11 +2,9 @@ package openai
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -15,11 +13,12 @@ import (
 	goopenai "github.com/sashabaranov/go-openai"
 
 	"github.com/switchboard-voice/switchboard/assist/kb"
+	"github.com/switchboard-voice/switchboard/internal/oai"
 )
 
 // Defaults for Config.
 const (
-	DefaultBaseURL   = "https://api.openai.com/v1"
+	DefaultBaseURL   = oai.DefaultBaseURL
 	DefaultModel     = "text-embedding-3-small"
 	DefaultTimeout   = 5 * time.Second
 	DefaultBatchSize = 256
@@ -67,38 +66,16 @@ var (
 // New checks cfg, fills in its defaults and returns an Embedder. It does
 // not contact the endpoint.
 func New(cfg Config) (*Embedder, error) {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
+	var c oai.Checker
+	c.BaseURL("Config.BaseURL", &cfg.BaseURL, DefaultBaseURL)
+	c.Model("Config.Model", &cfg.Model, DefaultModel)
+	c.Int("Config.Dimensions", &cfg.Dimensions, 0)
+	c.Duration("Config.Timeout", &cfg.Timeout, DefaultTimeout)
+	c.Int("Config.BatchSize", &cfg.BatchSize, DefaultBatchSize)
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("openai: %w: %w", err, kb.ErrInvalid)
 	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai: Config.BaseURL %q: want an http or https URL such as %s: %w", cfg.BaseURL, DefaultBaseURL, kb.ErrInvalid)
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if strings.TrimSpace(cfg.Model) == "" {
-		cfg.Model = DefaultModel
-	}
-	switch {
-	case cfg.Dimensions < 0:
-		return nil, fmt.Errorf("openai: Config.Dimensions %d is negative: %w", cfg.Dimensions, kb.ErrInvalid)
-	case cfg.Timeout < 0:
-		return nil, fmt.Errorf("openai: Config.Timeout %v is negative: %w", cfg.Timeout, kb.ErrInvalid)
-	case cfg.BatchSize < 0:
-		return nil, fmt.Errorf("openai: Config.BatchSize %d is negative: %w", cfg.BatchSize, kb.ErrInvalid)
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.BatchSize == 0 {
-		cfg.BatchSize = DefaultBatchSize
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
-	cc := goopenai.DefaultConfig(cfg.APIKey)
-	cc.BaseURL = cfg.BaseURL
-	cc.HTTPClient = cfg.HTTPClient
-	e := &Embedder{cfg: cfg, client: goopenai.NewClientWithConfig(cc)}
+	e := &Embedder{cfg: cfg, client: oai.NewClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient)}
 	e.dims.Store(int64(cfg.Dimensions))
 	return e, nil
 }
@@ -183,24 +160,16 @@ func (e *Embedder) batch(ctx context.Context, texts []string) ([][]float32, erro
 	return out, nil
 }
 
+// classify maps an error from the client to the kb errors.
 func (e *Embedder) classify(ctx, rctx context.Context, err error) error {
+	f := oai.Classify(ctx, rctx, err)
 	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("openai: embeddings: %w", context.Cause(ctx))
-	case errors.Is(rctx.Err(), context.DeadlineExceeded):
+	case f.Kind == oai.Canceled:
+		return fmt.Errorf("openai: embeddings: %w", f.Err)
+	case f.Kind == oai.Timeout:
 		return fmt.Errorf("openai: embeddings: %w after %v", kb.ErrTimeout, e.cfg.Timeout)
-	}
-	var apiErr *goopenai.APIError
-	if errors.As(err, &apiErr) {
-		return fmt.Errorf("openai: embeddings: %w: HTTP %d: %s (%w)", kb.ErrUnavailable, apiErr.HTTPStatusCode, apiErr.Message, err)
-	}
-	var reqErr *goopenai.RequestError
-	if errors.As(err, &reqErr) {
-		body := strings.Join(strings.Fields(string(reqErr.Body)), " ")
-		if len(body) > 200 {
-			body = body[:200] + "..."
-		}
-		return fmt.Errorf("openai: embeddings: %w: HTTP %s: %s (%w)", kb.ErrUnavailable, reqErr.HTTPStatus, body, err)
+	case f.Status != 0:
+		return fmt.Errorf("openai: embeddings: %w: %s (%w)", kb.ErrUnavailable, f.Detail, err)
 	}
 	return fmt.Errorf("openai: embeddings: %w: %w", kb.ErrUnavailable, err)
 }

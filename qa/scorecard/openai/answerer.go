@@ -3,23 +3,21 @@ package openai
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
 	"github.com/sashabaranov/go-openai/jsonschema"
 
+	"github.com/switchboard-voice/switchboard/internal/oai"
 	"github.com/switchboard-voice/switchboard/qa/scorecard"
 )
 
 // Defaults for Config.
 const (
-	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultBaseURL = oai.DefaultBaseURL
 	// DefaultTimeout bounds one question: scoring runs after the call, so
 	// it can wait longer than a live turn.
 	DefaultTimeout = 30 * time.Second
@@ -68,36 +66,15 @@ var _ scorecard.Answerer = (*Answerer)(nil)
 // New checks cfg, fills in its defaults and returns an Answerer. It does
 // not contact the endpoint.
 func New(cfg Config) (*Answerer, error) {
-	if strings.TrimSpace(cfg.Model) == "" {
-		return nil, errors.New("scorecard/openai: Config.Model is required")
+	var c oai.Checker
+	c.Model("Config.Model", &cfg.Model, "")
+	c.BaseURL("Config.BaseURL", &cfg.BaseURL, DefaultBaseURL)
+	c.Duration("Config.Timeout", &cfg.Timeout, DefaultTimeout)
+	c.Int("Config.MaxTranscriptRunes", &cfg.MaxTranscriptRunes, DefaultMaxTranscriptRunes)
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("scorecard/openai: %w", err)
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("scorecard/openai: Config.BaseURL %q: want an http or https URL such as %s", cfg.BaseURL, DefaultBaseURL)
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	switch {
-	case cfg.Timeout < 0:
-		return nil, fmt.Errorf("scorecard/openai: Config.Timeout %v is negative", cfg.Timeout)
-	case cfg.Timeout == 0:
-		cfg.Timeout = DefaultTimeout
-	}
-	switch {
-	case cfg.MaxTranscriptRunes < 0:
-		return nil, fmt.Errorf("scorecard/openai: Config.MaxTranscriptRunes %d is negative", cfg.MaxTranscriptRunes)
-	case cfg.MaxTranscriptRunes == 0:
-		cfg.MaxTranscriptRunes = DefaultMaxTranscriptRunes
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
-	cc := goopenai.DefaultConfig(cfg.APIKey)
-	cc.BaseURL = cfg.BaseURL
-	cc.HTTPClient = cfg.HTTPClient
-	return &Answerer{cfg: cfg, client: goopenai.NewClientWithConfig(cc)}, nil
+	return &Answerer{cfg: cfg, client: oai.NewClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Answer asks the model one question about the call in req. The model must
@@ -119,25 +96,19 @@ func (a *Answerer) Answer(ctx context.Context, req scorecard.LLMRequest) (scorec
 	return parseReply(resp)
 }
 
-// classify maps a client error to the scorecard errors.
+// classify maps a client error to the scorecard errors. A body that does
+// not decode is a bad reply, not an unavailable endpoint.
 func (a *Answerer) classify(ctx, qctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("scorecard/openai: %w", context.Cause(ctx))
-	}
-	if errors.Is(qctx.Err(), context.DeadlineExceeded) {
+	f := oai.Classify(ctx, qctx, err)
+	switch {
+	case f.Kind == oai.Canceled:
+		return fmt.Errorf("scorecard/openai: %w", f.Err)
+	case f.Kind == oai.Timeout:
 		return fmt.Errorf("%w: scorecard/openai: no reply within %v", scorecard.ErrLLMTimeout, a.cfg.Timeout)
-	}
-	var apiErr *goopenai.APIError
-	if errors.As(err, &apiErr) {
-		return fmt.Errorf("%w: scorecard/openai: HTTP %d: %s: %w", scorecard.ErrLLMUnavailable, apiErr.HTTPStatusCode, apiErr.Message, err)
-	}
-	var reqErr *goopenai.RequestError
-	if errors.As(err, &reqErr) {
-		return fmt.Errorf("%w: scorecard/openai: HTTP %d: %w", scorecard.ErrLLMUnavailable, reqErr.HTTPStatusCode, err)
-	}
-	var syntaxErr *json.SyntaxError
-	if errors.As(err, &syntaxErr) || errors.Is(err, io.ErrUnexpectedEOF) {
+	case f.Kind == oai.BadReply:
 		return fmt.Errorf("%w: scorecard/openai: malformed reply body: %w", scorecard.ErrLLMReply, err)
+	case f.Status != 0:
+		return fmt.Errorf("%w: scorecard/openai: %s: %w", scorecard.ErrLLMUnavailable, f.Detail, err)
 	}
 	return fmt.Errorf("%w: scorecard/openai: %w", scorecard.ErrLLMUnavailable, err)
 }

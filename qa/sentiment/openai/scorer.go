@@ -3,24 +3,23 @@ package openai
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	goopenai "github.com/sashabaranov/go-openai"
 
+	"github.com/switchboard-voice/switchboard/internal/oai"
 	"github.com/switchboard-voice/switchboard/qa"
 	"github.com/switchboard-voice/switchboard/qa/sentiment"
 )
 
 // Defaults for Config.
 const (
-	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultBaseURL = oai.DefaultBaseURL
 	DefaultTimeout = 5 * time.Second
 	// DefaultMaxTokens bounds the reply: a {"score","label"} object needs
 	// about 20 tokens.
@@ -68,36 +67,15 @@ var _ sentiment.Scorer = (*Scorer)(nil)
 // New checks cfg, fills in its defaults and returns a Scorer. It does not
 // contact the endpoint.
 func New(cfg Config) (*Scorer, error) {
-	if strings.TrimSpace(cfg.Model) == "" {
-		return nil, errors.New("sentiment/openai: Config.Model is required")
+	var c oai.Checker
+	c.Model("Config.Model", &cfg.Model, "")
+	c.BaseURL("Config.BaseURL", &cfg.BaseURL, DefaultBaseURL)
+	c.Duration("Config.Timeout", &cfg.Timeout, DefaultTimeout)
+	c.Int("Config.MaxTokens", &cfg.MaxTokens, DefaultMaxTokens)
+	if err := c.Err(); err != nil {
+		return nil, fmt.Errorf("sentiment/openai: %w", err)
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("sentiment/openai: Config.BaseURL %q: want an http or https URL such as %s", cfg.BaseURL, DefaultBaseURL)
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	switch {
-	case cfg.Timeout < 0:
-		return nil, fmt.Errorf("sentiment/openai: Config.Timeout %v is negative", cfg.Timeout)
-	case cfg.Timeout == 0:
-		cfg.Timeout = DefaultTimeout
-	}
-	switch {
-	case cfg.MaxTokens < 0:
-		return nil, fmt.Errorf("sentiment/openai: Config.MaxTokens %d is negative", cfg.MaxTokens)
-	case cfg.MaxTokens == 0:
-		cfg.MaxTokens = DefaultMaxTokens
-	}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
-	}
-	cc := goopenai.DefaultConfig(cfg.APIKey)
-	cc.BaseURL = cfg.BaseURL
-	cc.HTTPClient = cfg.HTTPClient
-	return &Scorer{cfg: cfg, client: goopenai.NewClientWithConfig(cc)}, nil
+	return &Scorer{cfg: cfg, client: oai.NewClient(cfg.BaseURL, cfg.APIKey, cfg.HTTPClient)}, nil
 }
 
 // Score asks the model for the sentiment of text. Errors wrap
@@ -156,49 +134,14 @@ func (s *Scorer) request(text, lang string) goopenai.ChatCompletionRequest {
 
 // classify maps an error from the client to the sentiment sentinels.
 func (s *Scorer) classify(ctx, callCtx context.Context, err error) error {
-	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("sentiment/openai: %w", context.Cause(ctx))
-	case errors.Is(callCtx.Err(), context.DeadlineExceeded):
+	switch f := oai.Classify(ctx, callCtx, err); f.Kind {
+	case oai.Canceled:
+		return fmt.Errorf("sentiment/openai: %w", f.Err)
+	case oai.Timeout:
 		return fmt.Errorf("%w: sentiment/openai: no reply within %v", sentiment.ErrTimeout, s.cfg.Timeout)
+	default:
+		return oai.Wrap(sentiment.ErrUnavailable, "sentiment/openai: "+f.Detail, err)
 	}
-	var apiErr *goopenai.APIError
-	if errors.As(err, &apiErr) {
-		msg := apiErr.Message
-		if apiErr.HTTPStatusCode != 0 {
-			msg = fmt.Sprintf("HTTP %d: %s", apiErr.HTTPStatusCode, apiErr.Message)
-		}
-		return &unavailableError{msg: msg, err: err}
-	}
-	var reqErr *goopenai.RequestError
-	if errors.As(err, &reqErr) {
-		return &unavailableError{msg: fmt.Sprintf("HTTP %s: %s", reqErr.HTTPStatus, snippet(reqErr.Body)), err: err}
-	}
-	return &unavailableError{msg: err.Error(), err: err}
-}
-
-// unavailableError wraps sentiment.ErrUnavailable and the client's error
-// (so that errors.As finds *goopenai.APIError) with a short message.
-type unavailableError struct {
-	msg string
-	err error
-}
-
-func (e *unavailableError) Error() string {
-	return sentiment.ErrUnavailable.Error() + ": sentiment/openai: " + e.msg
-}
-func (e *unavailableError) Unwrap() []error { return []error{sentiment.ErrUnavailable, e.err} }
-
-// snippet shortens an error body for a message.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		s = s[:200] + "..."
-	}
-	if s == "" {
-		s = "(empty body)"
-	}
-	return s
 }
 
 // reply is the JSON object the model is asked for.

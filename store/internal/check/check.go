@@ -21,7 +21,7 @@ const MaxLimit = 10000
 // Speakers and actions a turn may carry.
 var (
 	speakers = map[string]bool{"caller": true, "bot": true, "agent": true}
-	actions  = map[string]bool{"": true, "say": true, "handoff": true, "end": true}
+	actions  = map[string]bool{"": true, "say": true, "handoff": true, "end": true, "hold": true}
 )
 
 func invalid(format string, a ...any) error {

@@ -37,11 +37,18 @@ export function context(handoff, customer) {
   }
   const attrs = c.attributes && typeof c.attributes === 'object' ? Object.entries(c.attributes) : [];
   const past = Array.isArray(c.past) ? c.past : [];
-  if (attrs.length || past.length || c.callbacks) {
+  const tickets = Array.isArray(c.tickets) ? c.tickets : [];
+  if (attrs.length || past.length || c.callbacks || tickets.length) {
     f.append(el('h3', null, 'Customer'));
     if (attrs.length) f.append(el('dl', { class: 'slots' }, attrs.map(([k, v]) => [el('dt', null, human(k)), el('dd', null, String(v))])));
     if (c.callbacks) {
       f.append(el('p', { class: 'callbacks' }, `${c.callbacks} pending callback${c.callbacks === 1 ? '' : 's'}`));
+    }
+    if (tickets.length) {
+      f.append(el('ul', { class: 'tickets', 'aria-label': 'Open tickets' }, tickets.map((tk) =>
+        el('li', null, el('span', { class: 'chip' }, String(tk.status || 'open')), ' ',
+          el('strong', null, String(tk.id || '')), ' ',
+          el('span', { lang: hasHan(tk.title) ? 'zh' : null }, String(tk.title || ''))))));
     }
     if (past.length) {
       f.append(el('ol', { class: 'past', 'aria-label': 'Past conversations' }, past.map((p) => {
