@@ -55,6 +55,8 @@ With --target only the calling side is measured.`)
 	codec := fs.String("codec", "PCMU", "codec to offer: PCMU or PCMA")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the steady state to this file")
+	traceFile := fs.String("trace", "", "write an execution trace of the steady state's first seconds to this file (go tool trace)")
+	traceFor := fs.Duration("trace-for", 3*time.Second, "how long --trace records")
 	if err := parse(e, fs, args); err != nil {
 		return err
 	}
@@ -84,6 +86,14 @@ With --target only the calling side is measured.`)
 		}
 		defer f.Close()
 		cfg.CPUProfile = f
+	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		cfg.Trace, cfg.TraceFor = f, *traceFor
 	}
 	res, err := loadgen.Run(ctx, cfg)
 	if err != nil {

@@ -13,7 +13,10 @@ import (
 )
 
 // statser is what rtpmedia's legs (rtpio.Leg underneath) expose.
-type statser interface{ Stats() rtpio.Stats }
+type statser interface {
+	Stats() rtpio.Stats
+	SendLateness() rtpio.LatenessHistogram
+}
 
 // recorder wraps a sip.Media and keeps the media legs it starts, to read
 // their rtpio figures.
@@ -84,6 +87,50 @@ func (r *recorder) summary() *Side {
 	s.SendJitterP99Ms = ms(quantile(p99, 0.99))
 	s.SendJitterMaxMs = ms(maxJ)
 	return s
+}
+
+// mark is the totals of a side's legs at one time; two marks make a
+// Window.
+type mark struct {
+	send              rtpio.LatenessHistogram
+	frames, concealed uint64
+}
+
+// mark adds up the send lateness and the frames of every leg started so
+// far.
+func (r *recorder) mark() mark {
+	r.mu.Lock()
+	legs := slices.Clone(r.legs)
+	r.mu.Unlock()
+	var m mark
+	for _, l := range legs {
+		h := l.SendLateness()
+		m.send.Add(&h)
+		st := l.Stats()
+		m.frames += st.FramesOut
+		m.concealed += st.Concealed
+	}
+	return m
+}
+
+// window is what the side's legs did between two marks.
+func window(from, to mark) *Window {
+	h := to.send
+	h.Sub(&from.send)
+	w := &Window{
+		Packets:   h.Count(),
+		FramesOut: to.frames - min(from.frames, to.frames),
+		Concealed: to.concealed - min(from.concealed, to.concealed),
+		SendP50Ms: ms(h.Quantile(0.50)),
+		SendP99Ms: ms(h.Quantile(0.99)),
+		// p99.9: the next tail, for how far the last 1 % spreads.
+		SendP999Ms: ms(h.Quantile(0.999)),
+		SendMaxMs:  ms(h.Max()),
+	}
+	if w.FramesOut > 0 {
+		w.LateFramesPct = 100 * float64(w.Concealed) / float64(w.FramesOut)
+	}
+	return w
 }
 
 // quantile returns the q quantile of d (nearest rank); it sorts d.

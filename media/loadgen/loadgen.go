@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,11 @@ type Config struct {
 	SetupTimeout time.Duration
 	// CPUProfile, when set, receives a CPU profile of the steady state.
 	CPUProfile io.Writer
+	// Trace, when set, receives an execution trace (runtime/trace) of
+	// the first seconds of the steady state [TraceFor: 3s]: where the
+	// clock workers waited, for go tool trace.
+	Trace    io.Writer
+	TraceFor time.Duration
 	// Logger for both SIP sides (discarded if nil; per-call Info logs
 	// would cost more than the calls).
 	Logger *slog.Logger
@@ -241,7 +247,19 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if winEnd.Sub(winStart) >= 100*time.Millisecond && ctx.Err() == nil {
 		sleepUntil(ctx, winStart)
 		cpu0, wait0, t0 := cpuTime(), runqueueWait(), time.Now()
+		gen0, srv0 := gen.rec.mark(), mark{}
+		if server != nil {
+			srv0 = server.rec.mark()
+		}
 		profiling := cfg.CPUProfile != nil && pprof.StartCPUProfile(cfg.CPUProfile) == nil
+		if cfg.Trace != nil && trace.Start(cfg.Trace) == nil {
+			d := cfg.TraceFor
+			if d <= 0 {
+				d = 3 * time.Second
+			}
+			sleepUntil(ctx, time.Now().Add(min(d, time.Until(winEnd))))
+			trace.Stop()
+		}
 		sleepUntil(ctx, winEnd)
 		cpu1, wait1, t1 := cpuTime(), runqueueWait(), time.Now()
 		if profiling {
@@ -249,8 +267,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		g1, live := runtime.NumGoroutine(), up.Load()
 		res.Generator = gen.rec.summary()
+		res.Generator.Steady = window(gen0, gen.rec.mark())
 		if server != nil {
 			res.Server = server.rec.summary()
+			res.Server.Steady = window(srv0, server.rec.mark())
 		}
 		runtime.GC()
 		var ms1 runtime.MemStats
@@ -341,8 +361,24 @@ func summarize(res *Result, calls []*caller) {
 	if res.Server != nil {
 		jit = res.Server
 	}
-	if jit != nil {
+	if jit == nil {
+		return
+	}
+	res.LegsSendJitterP99Ms = jit.SendJitterP99Ms
+	if w := jit.Steady; w != nil {
+		res.SendJitterP50Ms, res.SendJitterP99Ms, res.SendJitterP999Ms, res.SendJitterMaxMs = w.SendP50Ms, w.SendP99Ms, w.SendP999Ms, w.SendMaxMs
+	} else { // no steady window: whole calls
 		res.SendJitterP50Ms, res.SendJitterP99Ms, res.SendJitterMaxMs = jit.SendJitterP50Ms, jit.SendJitterP99Ms, jit.SendJitterMaxMs
+	}
+	var wf, wc uint64
+	for _, s := range []*Side{res.Server, res.Generator} {
+		if s != nil && s.Steady != nil {
+			wf += s.Steady.FramesOut
+			wc += s.Steady.Concealed
+		}
+	}
+	if wf > 0 {
+		res.SteadyLateFramesPct = 100 * float64(wc) / float64(wf)
 	}
 }
 

@@ -75,13 +75,25 @@ func TestRun(t *testing.T) {
 			if tt.wantProcessFi && (res.SteadyS <= 0 || res.GoroutinesPerCall <= 0) {
 				t.Errorf("no steady-state figures: steady %v s, goroutines per call %v", res.SteadyS, res.GoroutinesPerCall)
 			}
+			if tt.wantProcessFi {
+				// The window counts the packets sent in it, not since the
+				// calls began: one per leg per 20 ms of the window.
+				w := res.Server.Steady
+				want := float64(tt.cfg.Calls) * res.SteadyS / 0.020
+				if w == nil || float64(w.Packets) < 0.8*want || float64(w.Packets) > 1.2*want {
+					t.Errorf("steady window: %+v, want about %.0f packets (%d legs, %.2f s)", w, want, tt.cfg.Calls, res.SteadyS)
+				} else if w.SendP99Ms < w.SendP50Ms || w.SendMaxMs < w.SendP999Ms || res.SendJitterP99Ms != w.SendP99Ms {
+					t.Errorf("steady send quantiles out of order or not reported: %+v, result p99 %v", w, res.SendJitterP99Ms)
+				}
+			}
 			b, err := json.Marshal(res)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, k := range []string{"calls", "completed", "failed", "setup_p50_ms", "setup_p99_ms",
 				"cpu_per_call_ms_per_s", "heap_per_call_kb", "goroutines_per_call", "late_frames_pct",
-				"lost_packets", "send_jitter_p50_ms", "send_jitter_p99_ms", "echo_ok"} {
+				"lost_packets", "send_jitter_p50_ms", "send_jitter_p99_ms", "send_jitter_p999_ms",
+				"legs_send_jitter_p99_ms", "steady_late_frames_pct", "echo_ok"} {
 				if !strings.Contains(string(b), `"`+k+`":`) {
 					t.Errorf("JSON has no %q: %s", k, b)
 				}

@@ -55,12 +55,21 @@ type Result struct {
 	// the RTP packets lost, over both sides' legs.
 	LateFramesPct float64 `json:"late_frames_pct"`
 	LostPackets   int64   `json:"lost_packets"`
-	// Send jitter of the answering side's pacers (the generator's with a
-	// Target): the median of the legs' p50, the 99th percentile of the
-	// legs' p99, and the worst lateness seen.
-	SendJitterP50Ms float64 `json:"send_jitter_p50_ms"`
-	SendJitterP99Ms float64 `json:"send_jitter_p99_ms"`
-	SendJitterMaxMs float64 `json:"send_jitter_max_ms"`
+	// Send jitter is how late the answering side's pacers (the
+	// generator's with a Target) sent their packets versus the 20 ms
+	// schedule. Over every packet sent in the steady window: the 50th,
+	// 99th and 99.9th percentiles and the worst (0.1 ms resolution).
+	SendJitterP50Ms  float64 `json:"send_jitter_p50_ms"`
+	SendJitterP99Ms  float64 `json:"send_jitter_p99_ms"`
+	SendJitterP999Ms float64 `json:"send_jitter_p999_ms"`
+	SendJitterMaxMs  float64 `json:"send_jitter_max_ms"`
+	// SteadyLateFramesPct is LateFramesPct over the steady window only
+	// (both sides).
+	SteadyLateFramesPct float64 `json:"steady_late_frames_pct"`
+	// LegsSendJitterP99Ms is a stricter view over whole calls, ramp
+	// included: the 99th percentile, over the legs, of each leg's own
+	// p99 (the worst 1 % of legs' worst 1 % of packets).
+	LegsSendJitterP99Ms float64 `json:"legs_send_jitter_p99_ms"`
 	// Stalls counts the times the whole process ran late by more than
 	// 20 ms (a 10 ms watchdog ticker woke late), StallMaxMs the worst and
 	// StallList the first few, with when they ended.
@@ -90,6 +99,26 @@ type Side struct {
 	SendJitterP50Ms  float64 `json:"send_jitter_p50_ms"`
 	SendJitterP99Ms  float64 `json:"send_jitter_p99_ms"`
 	SendJitterMaxMs  float64 `json:"send_jitter_max_ms"`
+	// Steady is the side's figures over the steady window (nil when there
+	// was none).
+	Steady *Window `json:"steady,omitempty"`
+}
+
+// Window is what one side's legs did over the steady window, every packet
+// counted (not per leg).
+type Window struct {
+	// Packets is how many RTP packets the pacers sent; SendP50Ms..
+	// SendMaxMs how late they left versus their schedule.
+	Packets    uint64  `json:"packets"`
+	SendP50Ms  float64 `json:"send_p50_ms"`
+	SendP99Ms  float64 `json:"send_p99_ms"`
+	SendP999Ms float64 `json:"send_p999_ms"`
+	SendMaxMs  float64 `json:"send_max_ms"`
+	// FramesOut and Concealed are the frames played out to the receivers
+	// and those concealed (late or lost).
+	FramesOut     uint64  `json:"frames_out"`
+	Concealed     uint64  `json:"concealed"`
+	LateFramesPct float64 `json:"late_frames_pct"`
 }
 
 // WriteTable writes r as a human-readable table.
@@ -111,9 +140,11 @@ func (r Result) WriteTable(w io.Writer) error {
 	p("run-queue wait", "%.1f ms per s (threads runnable, waiting for a CPU)", r.RunqueueWaitMsPerS)
 	p("heap per call", "%.1f KB", r.HeapPerCallKB)
 	p("goroutines per call", "%.1f", r.GoroutinesPerCall)
-	p("late frames", "%.3f %%", r.LateFramesPct)
+	p("late frames", "%.3f %% in the steady window, %.3f %% over whole calls", r.SteadyLateFramesPct, r.LateFramesPct)
 	p("lost packets", "%d", r.LostPackets)
-	p("send jitter", "p50 %.1f ms, p99 %.1f ms, max %.1f ms", r.SendJitterP50Ms, r.SendJitterP99Ms, r.SendJitterMaxMs)
+	p("send jitter", "p50 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms (every packet of the steady window)",
+		r.SendJitterP50Ms, r.SendJitterP99Ms, r.SendJitterP999Ms, r.SendJitterMaxMs)
+	p("legs' p99", "%.1f ms (99th percentile over the legs of each leg's p99, whole calls with the ramp)", r.LegsSendJitterP99Ms)
 	p("process stalls", "%d over 20 ms, worst %.1f ms%s", r.Stalls, r.StallMaxMs, stallList(r.StallList))
 	p("echo ok", "%d of %d", r.EchoOK, r.Calls)
 	for _, s := range []struct {
@@ -123,9 +154,13 @@ func (r Result) WriteTable(w io.Writer) error {
 		if s.s == nil {
 			continue
 		}
-		p(s.name, "%d legs, %d/%d frames concealed (%.3f %%), %d lost, send jitter p50 %.1f p99 %.1f max %.1f ms",
+		p(s.name, "%d legs, %d/%d frames concealed (%.3f %%), %d lost, legs' send jitter p50 %.1f p99 %.1f max %.1f ms",
 			s.s.Legs, s.s.Concealed, s.s.FramesOut, s.s.LateFramesPct, s.s.LostPackets,
 			s.s.SendJitterP50Ms, s.s.SendJitterP99Ms, s.s.SendJitterMaxMs)
+		if w := s.s.Steady; w != nil {
+			p("", "steady: %d packets sent, late p50 %.1f p99 %.1f p99.9 %.1f max %.1f ms; %d/%d frames concealed (%.3f %%)",
+				w.Packets, w.SendP50Ms, w.SendP99Ms, w.SendP999Ms, w.SendMaxMs, w.Concealed, w.FramesOut, w.LateFramesPct)
+		}
 	}
 	if r.Note != "" {
 		p("note", "%s", r.Note)

@@ -646,6 +646,16 @@ type Stats struct {
 	Duration time.Duration
 }
 
+// SendLateness returns a copy of the histogram of how late the leg's
+// packets left versus their 20 ms schedule (empty for a leg that does not
+// send). Snapshots taken at two times subtract to the packets in between.
+func (l *Leg) SendLateness() LatenessHistogram {
+	if l.pacer == nil {
+		return LatenessHistogram{}
+	}
+	return l.pacer.SendLateness()
+}
+
 // Stats returns the leg's figures.
 func (l *Leg) Stats() Stats {
 	st := Stats{

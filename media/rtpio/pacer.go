@@ -69,7 +69,7 @@ type Pacer struct {
 	events  [][][]byte // queued DTMF events (payloads of each)
 	sending bool
 	st      PacerStats
-	jit     histogram
+	jit     LatenessHistogram
 
 	// Pacer goroutine only.
 	ts      uint32
@@ -259,10 +259,18 @@ func (p *Pacer) Stats() PacerStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.st
-	st.SendJitterP50 = p.jit.quantile(0.50)
-	st.SendJitterP99 = p.jit.quantile(0.99)
+	st.SendJitterP50 = p.jit.Quantile(0.50)
+	st.SendJitterP99 = p.jit.Quantile(0.99)
 	st.SendJitterMax = p.jit.max
 	return st
+}
+
+// SendLateness returns a copy of the histogram of how late the pacer's
+// packets left.
+func (p *Pacer) SendLateness() LatenessHistogram {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.jit
 }
 
 // Close stops the pacer and waits for its goroutine (a Leg's pacer has
@@ -400,17 +408,23 @@ func (p *Pacer) silence() {
 	}
 }
 
-// histogram records durations in 0.1 ms buckets up to 50 ms (one overflow
-// bucket above) for quantiles without allocation.
-type histogram struct {
-	b     [501]uint32
+// LatenessHistogram counts packets by how late they left versus their
+// schedule, in 0.1 ms buckets up to 50 ms (one overflow bucket above), for
+// quantiles without allocation. Histograms of several legs add up, and one
+// taken earlier subtracts from a later one of the same leg: what was sent
+// in between.
+type LatenessHistogram struct {
+	b     [latenessBuckets]uint32
 	count uint64
-	max   time.Duration
+	max   time.Duration // of everything added, not kept by Sub
 }
 
-const histStep = 100 * time.Microsecond
+const (
+	histStep        = 100 * time.Microsecond
+	latenessBuckets = 501
+)
 
-func (h *histogram) add(d time.Duration) {
+func (h *LatenessHistogram) add(d time.Duration) {
 	d = max(d, 0)
 	i := min(int(d/histStep), len(h.b)-1)
 	h.b[i]++
@@ -418,8 +432,41 @@ func (h *histogram) add(d time.Duration) {
 	h.max = max(h.max, d)
 }
 
-// quantile returns the upper edge of the bucket holding quantile q.
-func (h *histogram) quantile(q float64) time.Duration {
+// Count is how many packets h holds.
+func (h *LatenessHistogram) Count() uint64 { return h.count }
+
+// Add adds o's packets to h.
+func (h *LatenessHistogram) Add(o *LatenessHistogram) {
+	for i, c := range o.b {
+		h.b[i] += c
+	}
+	h.count += o.count
+	h.max = max(h.max, o.max)
+}
+
+// Sub removes o's packets from h: o is an earlier snapshot of (part of)
+// what h counts. The maximum becomes the upper edge of the highest bucket
+// left (the exact maximum of a difference is not known).
+func (h *LatenessHistogram) Sub(o *LatenessHistogram) {
+	for i, c := range o.b {
+		h.b[i] -= min(c, h.b[i])
+	}
+	h.count -= min(o.count, h.count)
+	h.max = 0
+	for i := len(h.b) - 1; i >= 0; i-- {
+		if h.b[i] > 0 {
+			h.max = time.Duration(i+1) * histStep
+			break
+		}
+	}
+}
+
+// Max is the worst lateness counted (see Sub).
+func (h *LatenessHistogram) Max() time.Duration { return h.max }
+
+// Quantile returns the upper edge of the bucket holding quantile q (0 to
+// 1), or Max for the overflow bucket; 0 when h is empty.
+func (h *LatenessHistogram) Quantile(q float64) time.Duration {
 	if h.count == 0 {
 		return 0
 	}

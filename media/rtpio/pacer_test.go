@@ -386,3 +386,53 @@ func TestLinearResampler(t *testing.T) {
 		t.Fatalf("upsampled %v", up)
 	}
 }
+
+func TestLatenessHistogram(t *testing.T) {
+	var a, b LatenessHistogram
+	if a.Quantile(0.99) != 0 || a.Count() != 0 {
+		t.Fatal("empty histogram: want zero quantile and count")
+	}
+	for range 98 {
+		a.add(50 * time.Microsecond) // bucket 0: up to 0.1 ms
+	}
+	a.add(1500 * time.Microsecond)
+	a.add(70 * time.Millisecond) // overflow
+	if got := a.Quantile(0.5); got != histStep {
+		t.Errorf("p50 = %v, want %v", got, histStep)
+	}
+	if got := a.Quantile(0.99); got != 1600*time.Microsecond {
+		t.Errorf("p99 = %v, want 1.6ms (the 99th of 100 packets)", got)
+	}
+	if got := a.Quantile(1); got != 70*time.Millisecond {
+		t.Errorf("p100 = %v, want the overflow's max 70ms", got)
+	}
+
+	// A later snapshot minus an earlier one: the packets in between.
+	early := a
+	for range 10 {
+		a.add(3 * time.Millisecond)
+	}
+	a.Sub(&early)
+	if a.Count() != 10 {
+		t.Fatalf("count after Sub = %d, want 10", a.Count())
+	}
+	if got, want := a.Quantile(0.5), 3100*time.Microsecond; got != want {
+		t.Errorf("p50 of the difference = %v, want %v", got, want)
+	}
+	if got, want := a.Max(), 3100*time.Microsecond; got != want {
+		t.Errorf("max of the difference = %v, want the top bucket's edge %v", got, want)
+	}
+
+	// Legs add up.
+	b.add(time.Millisecond)
+	b.Add(&a)
+	if b.Count() != 11 {
+		t.Errorf("count after Add = %d, want 11", b.Count())
+	}
+	// Subtracting more than is there never wraps.
+	var c LatenessHistogram
+	c.Sub(&b)
+	if c.Count() != 0 || c.Quantile(0.99) != 0 {
+		t.Errorf("empty minus something = %d packets, want 0", c.Count())
+	}
+}
