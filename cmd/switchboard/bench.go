@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/switchboard-voice/switchboard/internal/rtprio"
 	"os"
 	"time"
 
@@ -55,6 +56,7 @@ With --target only the calling side is measured.`)
 	codec := fs.String("codec", "PCMU", "codec to offer: PCMU or PCMA")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the steady state to this file")
+	rtPriority := fs.Int("realtime-priority", 0, "run the process under SCHED_RR at this priority, 1-99, as serve's realtime_priority (0: off; needs root or CAP_SYS_NICE)")
 	traceFile := fs.String("trace", "", "write an execution trace of the steady state's first seconds to this file (go tool trace)")
 	traceFor := fs.Duration("trace-for", 3*time.Second, "how long --trace records")
 	if err := parse(e, fs, args); err != nil {
@@ -87,6 +89,11 @@ With --target only the calling side is measured.`)
 		defer f.Close()
 		cfg.CPUProfile = f
 	}
+	if *rtPriority != 0 {
+		if _, err := rtprio.Enable(*rtPriority); err != nil {
+			return fmt.Errorf("switchboard bench: --realtime-priority: %w", err)
+		}
+	}
 	if *traceFile != "" {
 		f, err := os.Create(*traceFile)
 		if err != nil {
@@ -99,6 +106,7 @@ With --target only the calling side is measured.`)
 	if err != nil {
 		return err
 	}
+	res.RealtimePriority = *rtPriority
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		return enc.Encode(res)

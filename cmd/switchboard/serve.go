@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-voice/switchboard/internal/rtprio"
 	"log/slog"
 	"net"
 	"net/http"
@@ -127,6 +128,13 @@ embedded defaults: SQLite under ./data, bots from ./bots.`)
 		return err
 	}
 	log := newLogger(e, cfg)
+	if p := cfg.RealtimePriority; p > 0 {
+		if n, err := rtprio.Enable(p); err != nil {
+			log.Error("realtime_priority not applied: the media path runs under normal scheduling", "priority", p, "err", err)
+		} else {
+			log.Info("real-time scheduling on", "policy", "SCHED_RR", "priority", p, "threads", n)
+		}
+	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err

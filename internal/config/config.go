@@ -28,6 +28,12 @@ type Config struct {
 	DataDir string `yaml:"data_dir"`
 	// Log configures structured logging.
 	Log Log `yaml:"log"`
+	// RealtimePriority, 1-99, runs every thread of the process under
+	// SCHED_RR at that priority (Linux; needs root or CAP_SYS_NICE), as
+	// Asterisk's -p does: media ticks are then never kept waiting by
+	// normal processes. For dedicated media nodes: the whole process,
+	// CPU-heavy work included, outranks them. Default 0: off.
+	RealtimePriority int `yaml:"realtime_priority"`
 	// HTTP configures the API server.
 	HTTP HTTP `yaml:"http"`
 	// Database configures the store.
@@ -462,6 +468,9 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if p := c.RealtimePriority; p < 0 || p > 99 {
+		return bad("realtime_priority", "%d: must be 0 (off) or a SCHED_RR priority 1-99", p)
 	}
 	switch c.Log.Format {
 	case "text", "json":

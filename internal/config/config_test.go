@@ -42,6 +42,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		"sip: {listen: [{transport: tls, addr: '127.0.0.1:5061'}]}\n":  "sip.listen[0].cert_file",
 		"sip: {max_calls: -1}\n":                                       "sip.max_calls",
 		"sip: {rtp_ports: {min: 30000, max: 20000}}\n":                 "sip.rtp_ports",
+		"realtime_priority: 100\n":                                     "realtime_priority",
 		"sip: {trunk: {username: x}}\n":                                "sip.trunk.host",
 		"webrtc: {nat_1to1_ips: [nope]}\n":                             "webrtc.nat_1to1_ips[0]",
 		"dialplan: [{to: '(', app: echo}]\n":                           "dialplan[0].to",

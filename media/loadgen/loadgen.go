@@ -246,7 +246,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	winEnd := stopAt.Add(-min(500*time.Millisecond, cfg.Duration/10))
 	if winEnd.Sub(winStart) >= 100*time.Millisecond && ctx.Err() == nil {
 		sleepUntil(ctx, winStart)
-		cpu0, wait0, t0 := cpuTime(), runqueueWait(), time.Now()
+		cpu0, wait0, steal0, t0 := cpuTime(), runqueueWait(), stealTime(), time.Now()
 		gen0, srv0 := gen.rec.mark(), mark{}
 		if server != nil {
 			srv0 = server.rec.mark()
@@ -261,7 +261,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			trace.Stop()
 		}
 		sleepUntil(ctx, winEnd)
-		cpu1, wait1, t1 := cpuTime(), runqueueWait(), time.Now()
+		cpu1, wait1, steal1, t1 := cpuTime(), runqueueWait(), stealTime(), time.Now()
 		if profiling {
 			pprof.StopCPUProfile()
 		}
@@ -281,6 +281,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.SteadyS = win
 			res.CPUCores = cpu / win
 			res.RunqueueWaitMsPerS = float64((wait1 - wait0).Microseconds()) / 1000 / win
+			res.StealMsPerS = float64((steal1 - steal0).Microseconds()) / 1000 / win
 			res.CPUPerCall = cpu * 1000 / win / float64(live)
 			res.HeapPerCallKB = (float64(ms1.HeapInuse) - float64(ms0.HeapInuse)) / 1024 / float64(live)
 			res.GoroutinesPerCall = float64(g1-g0) / float64(live)

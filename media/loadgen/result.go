@@ -46,6 +46,10 @@ type Result struct {
 	// mean the machine is short of CPU, whether from this process or from
 	// others sharing it.
 	RunqueueWaitMsPerS float64 `json:"runqueue_wait_ms_per_s"`
+	// StealMsPerS is the machine's CPU time stolen by the hypervisor per
+	// second, all CPUs (Linux /proc/stat, 10 ms resolution): on a virtual
+	// machine, time no process inside ran at all.
+	StealMsPerS float64 `json:"steal_ms_per_s"`
 	// HeapPerCallKB is the heap in use at full load (after a GC) minus
 	// the baseline, per call; GoroutinesPerCall likewise.
 	HeapPerCallKB     float64 `json:"heap_per_call_kb"`
@@ -81,6 +85,9 @@ type Result struct {
 	// Server (in-process only) and Generator are the per-side figures.
 	Server    *Side `json:"server,omitempty"`
 	Generator *Side `json:"generator"`
+	// RealtimePriority is the SCHED_RR priority the process ran under (0:
+	// normal scheduling); the caller sets it (see internal/rtprio).
+	RealtimePriority int `json:"realtime_priority"`
 	// Note says what the process figures include.
 	Note string `json:"note"`
 }
@@ -136,8 +143,13 @@ func (r Result) WriteTable(w io.Writer) error {
 	}
 	p("ramp / steady", "%.0f cps, %.0f s asked, %.1f s measured", r.RateCPS, r.DurationS, r.SteadyS)
 	p("set-up", "p50 %.1f ms, p99 %.1f ms, max %.1f ms", r.SetupP50Ms, r.SetupP99Ms, r.SetupMaxMs)
+	if r.RealtimePriority > 0 {
+		p("scheduling", "SCHED_RR priority %d (every thread)", r.RealtimePriority)
+	} else {
+		p("scheduling", "normal (SCHED_OTHER)")
+	}
 	p("cpu", "%.2f cores, %.3f ms per call per s", r.CPUCores, r.CPUPerCall)
-	p("run-queue wait", "%.1f ms per s (threads runnable, waiting for a CPU)", r.RunqueueWaitMsPerS)
+	p("run-queue wait", "%.1f ms per s (threads runnable, waiting for a CPU); hypervisor steal %.1f ms per s", r.RunqueueWaitMsPerS, r.StealMsPerS)
 	p("heap per call", "%.1f KB", r.HeapPerCallKB)
 	p("goroutines per call", "%.1f", r.GoroutinesPerCall)
 	p("late frames", "%.3f %% in the steady window, %.3f %% over whole calls", r.SteadyLateFramesPct, r.LateFramesPct)

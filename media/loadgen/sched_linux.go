@@ -30,3 +30,24 @@ func runqueueWait() time.Duration {
 	}
 	return time.Duration(sum)
 }
+
+// stealTime is the machine's CPU time stolen by the hypervisor (the
+// eighth value of /proc/stat's cpu line, in USER_HZ ticks of 10 ms),
+// summed over its CPUs: a virtual machine's vCPUs not running at all,
+// which no scheduling inside it can help.
+func stealTime() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	n, err := strconv.ParseInt(f[8], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(n) * 10 * time.Millisecond
+}
