@@ -6,7 +6,7 @@
 // processes, and the runtime's own threads time-sliced against it): on a
 // busy 2-core machine that wait is most of the tail of the send jitter
 // (docs/benchmarks.md: p99 0.7-4.1 ms over five runs at 500 echo calls;
-// 0.4-1.2 ms under SCHED_RR). Enable moves every thread of the process to
+// 0.5-1.8 ms in 7 of 8 runs under SCHED_RR). Enable moves every thread of the process to
 // SCHED_RR at one priority; threads the Go runtime starts later inherit it
 // from the thread that creates them.
 //
