@@ -145,6 +145,10 @@ type player struct {
 	paused  bool // stopped by a barge-in, may resume
 	until   time.Time
 	sent    []sentFrame // frames handed to the leg, not yet due (echo reference)
+	// inRun: the last reference was a frame, and the next in sent follows
+	// it on the leg's queue with no gap.
+	inRun   bool
+	restart bool // the timeline restarts: the next frame written begins a run
 	written int         // frames of this reply handed to the leg
 	silence media.Frame
 	// now is the clock (time.Now; tests set their own).
@@ -157,6 +161,9 @@ type player struct {
 type sentFrame struct {
 	f  media.Frame
 	at time.Time
+	// cont: the frame follows the one written before it on the leg's
+	// queue, with no gap (the timeline did not restart in between).
+	cont bool
 }
 
 func newPlayer(leg media.Leg, rate int, lead time.Duration) *player {
@@ -191,6 +198,7 @@ func (p *player) pump(now time.Time) (finished bool) {
 			p.gap += now.Sub(p.until)
 		}
 		p.until = now // underrun or first frame: restart the timeline
+		p.restart = true
 	}
 	for !p.paused && p.cur < len(p.segs) && p.until.Before(now.Add(p.lead)) {
 		s := p.segs[p.cur]
@@ -207,7 +215,8 @@ func (p *player) pump(now time.Time) (finished bool) {
 		if err := p.leg.WriteFrame(f); err != nil {
 			return true
 		}
-		p.sent = append(p.sent, sentFrame{f: f, at: p.until})
+		p.sent = append(p.sent, sentFrame{f: f, at: p.until, cont: !p.restart})
+		p.restart = false
 		p.until = p.until.Add(media.FrameDuration)
 		p.pos++
 		p.written++
@@ -215,14 +224,27 @@ func (p *player) pump(now time.Time) (finished bool) {
 	return p.cur >= len(p.segs) && !p.until.After(now)
 }
 
-// reference returns the frame the leg is sending now (silence when
-// nothing is playing), for the echo canceller.
+// reference returns the frame the leg sent in the tick that delivered
+// the caller's frame being processed (silence when nothing is playing),
+// for the echo canceller: one call per caller frame.
+//
+// Only the first frame of a run (a reply's start, or after the leg's
+// queue ran dry) is placed by time, by when the player reckoned it would
+// leave. The frames after it in the run leave one per tick, as the
+// caller's frames arrive, so they are handed out one per call whatever
+// the clock says: the call loop processes frames late, or in bursts, when
+// the machine is busy, and a frame judged "not due yet" by a few ms would
+// put a frame of silence into the reference and move the echo, for the
+// canceller, 20 ms later in the middle of a prompt (an echo path change,
+// which it needs a few hundred ms to follow).
 func (p *player) reference(now time.Time) media.Frame {
-	if len(p.sent) > 0 && !p.sent[0].at.After(now) {
+	if len(p.sent) > 0 && ((p.inRun && p.sent[0].cont) || !p.sent[0].at.After(now)) {
 		f := p.sent[0].f
 		p.sent = p.sent[1:]
+		p.inRun = true
 		return f
 	}
+	p.inRun = false
 	return p.silence
 }
 
@@ -254,6 +276,7 @@ func (p *player) pause() {
 	p.pos = max(0, p.pos-n)
 	p.dropUnsent(p.now())
 	p.until = time.Time{}
+	p.restart = true
 	p.paused = true
 }
 

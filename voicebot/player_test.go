@@ -66,3 +66,40 @@ func TestPlayerReferenceAfterStop(t *testing.T) {
 		})
 	}
 }
+
+// TestPlayerReferenceUnderJitter: the call loop processes the caller's
+// frames a few ms early or late (a busy machine); the reference must stay
+// one prompt frame per caller frame from the first to the last, never a
+// frame of silence in the middle (that would move the echo 20 ms later
+// for the canceller, mid-prompt).
+func TestPlayerReferenceUnderJitter(t *testing.T) {
+	a, b := mediatest.Pipe(mediatest.Options{})
+	defer func() { _ = b.Hangup(context.Background()) }()
+	const frames = 100
+	p := newPlayer(a, 8000, 60*time.Millisecond)
+	t0 := time.Now()
+	now := t0
+	p.now = func() time.Time { return now }
+	p.start([]*segment{testSegment(frames)})
+	// Frame k of the caller is processed at its tick, k×20 ms, ±9 ms
+	// (a fixed pattern, so the test is the same every run).
+	jitter := []time.Duration{0, 9, -9, 5, -7, 8, -3, 2, -9, 9}
+	var got []int16
+	for k := 0; len(got) < frames && k < 3*frames; k++ {
+		now = t0.Add(time.Duration(k)*media.FrameDuration + jitter[k%len(jitter)]*time.Millisecond)
+		p.pump(now)
+		f := p.reference(now)
+		if f.Samples[0] == 0 && len(got) == 0 {
+			continue // before the first frame leaves
+		}
+		got = append(got, f.Samples[0])
+	}
+	for i, v := range got {
+		if v != int16(i+1) {
+			t.Fatalf("reference frame %d = %d, want %d (silence put in mid-prompt?): %v", i, v, i+1, got)
+		}
+	}
+	if len(got) != frames {
+		t.Fatalf("%d reference frames, want %d", len(got), frames)
+	}
+}
