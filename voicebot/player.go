@@ -139,17 +139,17 @@ type player struct {
 	rate int
 	lead time.Duration
 
-	segs    []*segment
-	cur     int  // segment playing
-	pos     int  // next frame of segs[cur]
-	paused  bool // stopped by a barge-in, may resume
-	until   time.Time
-	sent    []sentFrame // frames handed to the leg, not yet due (echo reference)
+	segs   []*segment
+	cur    int  // segment playing
+	pos    int  // next frame of segs[cur]
+	paused bool // stopped by a barge-in, may resume
+	until  time.Time
+	sent   []sentFrame // frames handed to the leg, not yet due (echo reference)
 	// inRun: the last reference was a frame, and the next in sent follows
 	// it on the leg's queue with no gap.
 	inRun   bool
 	restart bool // the timeline restarts: the next frame written begins a run
-	written int         // frames of this reply handed to the leg
+	written int  // frames of this reply handed to the leg
 	silence media.Frame
 	// now is the clock (time.Now; tests set their own).
 	now func() time.Time
