@@ -77,6 +77,17 @@ type Receiver interface {
 	OnDTMF(d DTMF)
 }
 
+// DelayObserver is a Receiver that is told when the leg's playout delay
+// changes: its jitter buffer grew by inserting a frame (from then on
+// everything the far end sends is heard d later, d > 0) or shrank by
+// dropping one (d < 0). The leg calls OnDelayChange on the same goroutine
+// as WriteFrame, just before the WriteFrame of the first frame affected.
+// An echo canceller needs it: the echo's delay changes by as much, in the
+// middle of the bot's speech.
+type DelayObserver interface {
+	OnDelayChange(d time.Duration)
+}
+
 // LegInfo describes a leg.
 type LegInfo struct {
 	// ID is unique among the server's legs (the SIP Call-ID, or a random

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-voice/switchboard/asr"
@@ -41,20 +42,24 @@ type call struct {
 	sid  string
 
 	// receiver side
-	frames chan media.Frame
+	frames chan inFrame
 	digits chan media.DTMF
+	// shift: the leg's playout delay change not yet attached to a frame
+	// (OnDelayChange, then WriteFrame, on the leg's goroutine).
+	shift  atomic.Int64
 	ring   [frameRing][]int16
 	ringAt int
 	dropMu sync.Mutex
 	drops  int
 
 	// playout
-	play   *player
-	wake   chan struct{}
-	synth  context.CancelFunc // cancels the reply's synthesis
-	synthW sync.WaitGroup
-	after  dialog.Action // the reply's final action, done when it has played
-	reqAt  time.Time     // synthesis of the reply requested
+	play    *player
+	refHold int // frames of silence owed to the echo reference (echoReference)
+	wake    chan struct{}
+	synth   context.CancelFunc // cancels the reply's synthesis
+	synthW  sync.WaitGroup
+	after   dialog.Action // the reply's final action, done when it has played
+	reqAt   time.Time     // synthesis of the reply requested
 
 	// listening
 	pre        [][]int16 // recent residual frames, for the pre-roll
@@ -111,7 +116,7 @@ func newCall(ctx context.Context, cfg Config, leg media.Leg) (*call, error) {
 	c := &call{
 		cfg: cfg, leg: leg, info: info, rate: rate, conv: cfg.Conversations,
 		log:    cfg.Logger.With("call_id", info.ID, "app", "voicebot", "bot", cfg.Bot),
-		frames: make(chan media.Frame, frameRing-8),
+		frames: make(chan inFrame, frameRing-8),
 		digits: make(chan media.DTMF, 32),
 		wake:   make(chan struct{}, 1),
 		turns:  make(chan turnResult, 1),
@@ -202,7 +207,8 @@ func (c *call) run(ctx context.Context) (err error) {
 		case <-c.leg.Done():
 			return nil
 		case f := <-c.frames:
-			c.onFrame(ctx, f, time.Now())
+			now := time.Now()
+			c.onFrame(ctx, f.Frame, c.echoReference(f.shift, now), now)
 		case d := <-c.digits:
 			c.onDigit(ctx, d, time.Now())
 		case r, ok := <-results:
@@ -230,15 +236,29 @@ func (c *call) WriteFrame(f media.Frame) error {
 	buf = append(buf[:0], f.Samples...)
 	c.ring[(c.ringAt-1)%frameRing] = buf
 	f.Samples = buf
+	in := inFrame{Frame: f, shift: time.Duration(c.shift.Swap(0))}
 	select {
-	case c.frames <- f:
+	case c.frames <- in:
 	default:
+		c.shift.Add(int64(in.shift)) // for the next frame that gets through
 		c.dropMu.Lock()
 		c.drops++
 		c.dropMu.Unlock()
 	}
 	return nil
 }
+
+// inFrame is a caller frame for the loop, with the change of the leg's
+// playout delay that takes effect at it.
+type inFrame struct {
+	media.Frame
+	shift time.Duration
+}
+
+// OnDelayChange is told when the leg's jitter buffer grows or shrinks its
+// delay (media.DelayObserver): the echo moves by as much, and the echo
+// reference must move with it.
+func (c *call) OnDelayChange(d time.Duration) { c.shift.Add(int64(d)) }
 
 // OnDTMF is the leg's digit receiver.
 func (c *call) OnDTMF(d media.DTMF) {
@@ -257,10 +277,38 @@ func (c *call) event(kind, text string) {
 	}
 }
 
+// echoReference returns what the bot sent in the tick that delivered the
+// caller's frame being processed, for the echo canceller. shift is the
+// leg's playout delay change at that frame: when its jitter buffer
+// inserts a frame (shift > 0), what the caller's side sends, the echo
+// included, is heard a frame later, so the reference waits a frame too
+// (silence); when it drops one, the reference drops the frame whose echo
+// the buffer dropped. Without this the canceller sees the echo path jump
+// by 20 ms in the middle of a prompt and lets echo through until it has
+// found the new delay (a few hundred ms).
+func (c *call) echoReference(shift time.Duration, now time.Time) media.Frame {
+	switch n := int(shift / media.FrameDuration); {
+	case n > 0:
+		c.refHold += n
+	case n < 0:
+		k := -n
+		held := min(k, c.refHold)
+		c.refHold -= held
+		for range k - held {
+			c.play.reference(now)
+		}
+	}
+	if c.refHold > 0 {
+		c.refHold--
+		return c.play.silence
+	}
+	return c.play.reference(now)
+}
+
 // onFrame runs the caller's audio through echo cancellation and voice
 // activity detection, and the recogniser while the caller speaks.
-func (c *call) onFrame(ctx context.Context, f media.Frame, now time.Time) {
-	c.aec.Reference(c.play.reference(now))
+func (c *call) onFrame(ctx context.Context, f, ref media.Frame, now time.Time) {
+	c.aec.Reference(ref)
 	res := c.aec.Process(f)
 	act := c.vad.Process(res)
 	voiced := act.Voiced

@@ -2,6 +2,7 @@ package voicebot
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -101,5 +102,30 @@ func TestPlayerReferenceUnderJitter(t *testing.T) {
 	}
 	if len(got) != frames {
 		t.Fatalf("%d reference frames, want %d", len(got), frames)
+	}
+}
+
+// TestEchoReferenceFollowsDelayChanges: when the leg's jitter buffer
+// inserts a frame the reference waits a frame (silence); when it drops
+// frames the reference drops as many, so the echo delay the canceller
+// sees does not move.
+func TestEchoReferenceFollowsDelayChanges(t *testing.T) {
+	a, b := mediatest.Pipe(mediatest.Options{})
+	defer func() { _ = b.Hangup(context.Background()) }()
+	p := newPlayer(a, 8000, 200*time.Millisecond)
+	now := time.Now()
+	p.now = func() time.Time { return now }
+	p.start([]*segment{testSegment(10)})
+	p.pump(now)
+	c := &call{play: p}
+	var got []int16
+	for _, shift := range []time.Duration{0, 20 * time.Millisecond, 0, -40 * time.Millisecond, 0, 40 * time.Millisecond, -20 * time.Millisecond, 0} {
+		got = append(got, c.echoReference(shift, now).Samples[0])
+	}
+	// 1; inserted: silence; 2; dropped two: 3 and 4 skipped, 5; 6;
+	// inserted two then dropped one: one silence; 7.
+	want := []int16{1, 0, 2, 5, 6, 0, 7, 8}
+	if !slices.Equal(got, want) {
+		t.Errorf("reference frames %v, want %v", got, want)
 	}
 }

@@ -274,7 +274,7 @@ func TestVoicebotEndToEnd(t *testing.T) {
 			"-m", "1", "-rtp_echo", "-d", "6000", "-timeout", "30s", "-timeout_error", "-nostdin")
 		cmd.Dir = t.TempDir()
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("sipp: %v\n%s", err, out)
+			t.Fatalf("sipp: %v\n%s\nserver log:\n%s", err, out, vs.errOut.String())
 		}
 		id := vs.log.lastSession()
 		if id == before {
@@ -286,10 +286,10 @@ func TestVoicebotEndToEnd(t *testing.T) {
 		}
 		all := strings.Join(kinds, ",")
 		if !strings.Contains(all, "prompt_done") {
-			t.Fatalf("the greeting did not play to the end: %v", kinds)
+			t.Fatalf("the greeting did not play to the end: %v\nserver log:\n%s", kinds, vs.errOut.String())
 		}
 		if strings.Contains(all, "barge_in") || strings.Contains(all, "speech_start") {
-			t.Errorf("the bot heard its own echo: %v", kinds)
+			t.Errorf("the bot heard its own echo: %v\nserver log:\n%s", kinds, vs.errOut.String())
 		}
 	})
 

@@ -598,6 +598,15 @@ func (b *Buffer) shiftWindow(d float64) {
 	b.prevMin += d
 }
 
+// Adjusted returns how many frames the buffer has inserted to grow its
+// delay and dropped to shrink it (Stats' Inserted and Skipped, without
+// the rest of Stats' work: for a per-frame caller).
+func (b *Buffer) Adjusted() (inserted, skipped uint64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stats.Inserted, b.stats.Skipped
+}
+
 // Stats returns the counters and current estimates.
 func (b *Buffer) Stats() Stats {
 	b.mu.Lock()

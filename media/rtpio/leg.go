@@ -132,6 +132,8 @@ type Leg struct {
 	jbMu  sync.Mutex // jb and dtmfQ: reader pushes, playout pops
 	jb    JitterBuffer
 	dtmfQ []media.DTMF
+	// delayShift is the jitter buffer's DelayShift at the last playout.
+	delayShift time.Duration
 
 	// The reader goroutine, or the clock ticks where they read (tickRead).
 	baseTS   uint32
@@ -563,6 +565,13 @@ func (l *Leg) playout(now time.Time, mediaTime time.Duration) {
 		}
 		l.fifo.write(l.decBuf)
 	}
+	// A jitter buffer that grew or shrank its delay in this tick: the
+	// frame about to be delivered is the first one affected.
+	var shift time.Duration
+	if ds, ok := l.jb.(DelayShifter); ok {
+		total := ds.DelayShift()
+		shift, l.delayShift = total-l.delayShift, total
+	}
 	l.jbMu.Unlock()
 
 	k := l.fifo.read(l.out)
@@ -593,6 +602,11 @@ func (l *Leg) playout(now time.Time, mediaTime time.Duration) {
 	start := time.Now()
 	for _, d := range l.dtmfOut {
 		r.OnDTMF(d)
+	}
+	if shift != 0 {
+		if o, ok := r.(media.DelayObserver); ok {
+			o.OnDelayChange(shift)
+		}
 	}
 	if err := r.WriteFrame(media.Frame{Samples: l.out, Rate: l.rate, Timestamp: mediaTime}); err != nil {
 		l.log.Debug("receiver write", "err", err)

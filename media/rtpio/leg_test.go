@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -409,5 +411,73 @@ func testLegSetRemoteOldPackets(t *testing.T, goroutine bool) {
 	})
 	if got := readRTP(t, other.rtp, 3, time.Second); len(got) != 3 {
 		t.Fatal("no RTP at the new address")
+	}
+}
+
+// shiftingJB is a FIFO jitter buffer whose delay shift the test sets.
+type shiftingJB struct {
+	*FIFO
+	total atomic.Int64
+}
+
+func (b *shiftingJB) DelayShift() time.Duration { return time.Duration(b.total.Load()) }
+
+// shiftRecorder notes frames and delay changes in the order the leg
+// delivers them.
+type shiftRecorder struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (r *shiftRecorder) WriteFrame(media.Frame) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if n := len(r.events); n == 0 || r.events[n-1] != "frame" {
+		r.events = append(r.events, "frame")
+	}
+	return nil
+}
+func (r *shiftRecorder) OnDTMF(media.DTMF) {}
+func (r *shiftRecorder) Close() error      { return nil }
+func (r *shiftRecorder) OnDelayChange(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, d.String())
+}
+func (r *shiftRecorder) snapshot() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.events)
+}
+
+// TestLegDelayChange: a jitter buffer that changes its delay has the leg
+// tell a media.DelayObserver receiver once per change, by how much,
+// before the frame it affects.
+func TestLegDelayChange(t *testing.T) {
+	jb := &shiftingJB{FIFO: NewFIFO(10)}
+	f := newTestLeg(t, LegConfig{JitterBuffer: jb})
+	rec := &shiftRecorder{}
+	f.leg.Attach(rec)
+	sent := make(chan struct{})
+	go func() { defer close(sent); f.sendTone(30, 8000) }()
+	defer func() { <-sent }()
+	wait := func(want ...string) {
+		t.Helper()
+		checkFor(t, 2*time.Second, func() error {
+			got := rec.snapshot()
+			if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+				return fmt.Errorf("events %v, want %v first", got, want)
+			}
+			return nil
+		})
+	}
+	wait("frame")
+	jb.total.Store(int64(20 * time.Millisecond)) // grew by a frame
+	wait("frame", "20ms", "frame")
+	jb.total.Store(int64(-20 * time.Millisecond)) // then shrank by two
+	wait("frame", "20ms", "frame", "-40ms", "frame")
+	time.Sleep(100 * time.Millisecond)
+	if got := rec.snapshot(); len(got) != 5 {
+		t.Errorf("events %v: want no change reported twice", got)
 	}
 }

@@ -20,6 +20,14 @@ type JitterBuffer interface {
 	Pop(now time.Time) (payload []byte, ok bool)
 }
 
+// DelayShifter is a JitterBuffer that reports how much it has changed
+// its playout delay since it started (frames inserted minus frames
+// dropped, as a duration). The Leg passes each change on to a receiver
+// that is a media.DelayObserver.
+type DelayShifter interface {
+	DelayShift() time.Duration
+}
+
 // DTMFReceiver turns RFC 4733 telephone-event payloads into digits: it
 // returns ok true once per digit. Errors wrap media.ErrBadPacket. media/dtmf
 // provides it (dtmf.NewReceiver, the default).

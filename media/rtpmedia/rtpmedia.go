@@ -197,3 +197,10 @@ func (a *jitterAdapter) Pop(now time.Time) ([]byte, bool) {
 
 // Stats returns the jitter buffer's figures.
 func (a *jitterAdapter) Stats() jitter.Stats { return a.jb.Stats() }
+
+// DelayShift is how much the buffer has changed its playout delay since
+// it started: frames inserted minus frames dropped (see rtpio.DelayShifter).
+func (a *jitterAdapter) DelayShift() time.Duration {
+	ins, skip := a.jb.Adjusted()
+	return time.Duration(int64(ins)-int64(skip)) * a.period
+}
