@@ -210,3 +210,25 @@ func TestRecord(t *testing.T) {
 		t.Errorf("right (echo) peak %.0f Hz", pf)
 	}
 }
+
+type delayObserver struct {
+	media.Receiver
+	got time.Duration
+}
+
+func (o *delayObserver) OnDelayChange(d time.Duration) { o.got += d }
+
+// TestRecordKeepsDelayObserver: the recording's tee between the leg and
+// the application's receiver passes the leg's delay changes on.
+func TestRecordKeepsDelayObserver(t *testing.T) {
+	obs := &delayObserver{}
+	var r media.Receiver = &tee{Receiver: obs, left: media.SinkFunc(func(media.Frame) error { return nil })}
+	o, ok := r.(media.DelayObserver)
+	if !ok {
+		t.Fatal("the recording tee hides media.DelayObserver")
+	}
+	o.OnDelayChange(-20 * time.Millisecond)
+	if obs.got != -20*time.Millisecond {
+		t.Errorf("observer got %v, want -20ms", obs.got)
+	}
+}

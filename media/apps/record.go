@@ -131,6 +131,15 @@ type tee struct {
 	left media.Sink
 }
 
+// OnDelayChange passes the leg's playout delay changes on to a receiver
+// that wants them (media.DelayObserver: the voicebot's echo canceller),
+// which the tee would otherwise hide.
+func (t *tee) OnDelayChange(d time.Duration) {
+	if o, ok := t.Receiver.(media.DelayObserver); ok {
+		o.OnDelayChange(d)
+	}
+}
+
 func (t *tee) WriteFrame(f media.Frame) error {
 	_ = t.left.WriteFrame(f)
 	return t.Receiver.WriteFrame(f)
