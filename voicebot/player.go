@@ -276,7 +276,6 @@ func (p *player) pause() {
 	p.pos = max(0, p.pos-n)
 	p.dropUnsent(p.now())
 	p.until = time.Time{}
-	p.restart = true
 	p.paused = true
 }
 
